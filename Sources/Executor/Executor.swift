@@ -1,0 +1,1 @@
+// Executor: built in a later issue; see ../shared/DESIGN.md.

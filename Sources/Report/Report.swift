@@ -1,0 +1,1 @@
+// Report: built in a later issue; see ../shared/DESIGN.md.

@@ -1,0 +1,122 @@
+/// The single definition of what each action waits for. The simulator, the executor and the
+/// validator all ask it; none re-derives it.
+///
+/// The rule, for replica r, stage s, micro-batch j of a schedule with S stages and R replicas:
+/// - `F(r,s,j)` waits for `F(r,s−1,j)` (the previous stage's output), nothing for s = 0;
+/// - `B(r,s,j)` and `I(r,s,j)` wait for their own `F(r,s,j)` and, for s < S−1, for the input gradient
+///   of the next stage: `B(r,s+1,j)` or `I(r,s+1,j)`, whichever the schedule has;
+/// - `W(r,s,j)` waits for `I(r,s,j)` (the output gradient it consumed is kept until then);
+/// - `gradSync(r,s)` waits for the last weight gradient (`B` or `W`) of every micro-batch of stage s on
+///   every replica: the replicas sum their gradients, so each needs all of them.
+///
+/// Actions are named by their position in `schedule.actions` (the action id). Predecessors that the
+/// schedule lacks are skipped here; `validate()` reports them as missing.
+public struct Dependencies: Sendable {
+    /// The schedule the ids refer to.
+    public let schedule: Schedule
+    /// Id of each per-micro-batch action at `slot(op, replica, stage, microbatch)`, −1 where absent.
+    private let microbatchIndex: [Int32]
+    /// Id of each `gradSync` at `replica * stageCount + stage`, −1 where absent.
+    private let syncIndex: [Int32]
+    /// Predecessor ids of action id `i` are `predecessorIDs[predecessorOffsets[i] ..< predecessorOffsets[i + 1]]`.
+    private let predecessorOffsets: [Int32]
+    private let predecessorIDs: [Int32]
+
+    /// Builds the dependency graph of `schedule`. Actions outside the schedule's ranges are ignored
+    /// (validation reports them); of duplicated actions the first is the one others wait for.
+    public init(schedule: Schedule) {
+        precondition(schedule.actions.count < Int(Int32.max), "schedule too large")
+        self.schedule = schedule
+        let stages = schedule.stageCount, replicas = schedule.replicaCount, microbatches = schedule.microbatchCount
+        var index = [Int32](repeating: -1, count: replicas * stages * microbatches * 4)
+        var sync = [Int32](repeating: -1, count: replicas * stages)
+        for (id, action) in schedule.actions.enumerated() {
+            guard action.stage < stages, action.replica < replicas, action.microbatch < microbatches else { continue }
+            if action.op == .gradSync {
+                let slot = action.replica * stages + action.stage
+                if sync[slot] < 0 { sync[slot] = Int32(id) }
+            } else {
+                let slot = Self.slot(action.op, action.replica, action.stage, action.microbatch, stages, microbatches)
+                if index[slot] < 0 { index[slot] = Int32(id) }
+            }
+        }
+        microbatchIndex = index
+        syncIndex = sync
+
+        var offsets: [Int32] = [0]
+        offsets.reserveCapacity(schedule.actions.count + 1)
+        var ids: [Int32] = []
+        ids.reserveCapacity(schedule.actions.count * 2)
+        for action in schedule.actions {
+            Self.forEachPredecessor(of: action, stages: stages, replicas: replicas, microbatches: microbatches,
+                                    index: index) { ids.append($0) }
+            offsets.append(Int32(ids.count))
+        }
+        predecessorOffsets = offsets
+        predecessorIDs = ids
+    }
+
+    /// The ids of the actions that action `id` waits for.
+    @inline(__always)
+    public func predecessors(of id: Int) -> ArraySlice<Int32> {
+        predecessorIDs[Int(predecessorOffsets[id])..<Int(predecessorOffsets[id + 1])]
+    }
+
+    /// The actions that `action` waits for, as far as the schedule has them.
+    public func predecessors(of action: Action) -> [Action] {
+        var result: [Action] = []
+        Self.forEachPredecessor(of: action, stages: schedule.stageCount, replicas: schedule.replicaCount,
+                                microbatches: schedule.microbatchCount, index: microbatchIndex) {
+            result.append(schedule.actions[Int($0)])
+        }
+        return result
+    }
+
+    /// The id (position in `schedule.actions`) of `action`, or nil if the schedule lacks it.
+    public func id(of action: Action) -> Int? {
+        let stages = schedule.stageCount, microbatches = schedule.microbatchCount
+        guard action.stage < stages, action.replica < schedule.replicaCount, action.microbatch < microbatches else { return nil }
+        let value = action.op == .gradSync
+            ? syncIndex[action.replica * stages + action.stage]
+            : microbatchIndex[Self.slot(action.op, action.replica, action.stage, action.microbatch, stages, microbatches)]
+        return value < 0 ? nil : Int(value)
+    }
+
+    /// Total number of dependency edges.
+    public var edgeCount: Int { predecessorIDs.count }
+
+    @inline(__always)
+    private static func slot(_ op: Op, _ replica: Int, _ stage: Int, _ microbatch: Int, _ stages: Int, _ microbatches: Int) -> Int {
+        ((replica * stages + stage) * microbatches + microbatch) * 4 + Int(op.rawValue)
+    }
+
+    /// The rule itself (see the type's documentation), resolved against the index of present actions.
+    private static func forEachPredecessor(of action: Action, stages: Int, replicas: Int, microbatches: Int,
+                                           index: [Int32], _ body: (Int32) -> Void) {
+        let r = action.replica, s = action.stage, j = action.microbatch
+        guard s < stages, r < replicas, j < microbatches else { return }
+        func lookup(_ op: Op, _ replica: Int, _ stage: Int, _ microbatch: Int) -> Int32 {
+            index[slot(op, replica, stage, microbatch, stages, microbatches)]
+        }
+        func visit(_ id: Int32) { if id >= 0 { body(id) } }
+        switch action.op {
+        case .forward:
+            if s > 0 { visit(lookup(.forward, r, s - 1, j)) }
+        case .backward, .inputGrad:
+            visit(lookup(.forward, r, s, j))
+            if s + 1 < stages {
+                let full = lookup(.backward, r, s + 1, j)
+                visit(full >= 0 ? full : lookup(.inputGrad, r, s + 1, j))
+            }
+        case .weightGrad:
+            visit(lookup(.inputGrad, r, s, j))
+        case .gradSync:
+            for replica in 0..<replicas {
+                for microbatch in 0..<microbatches {
+                    let full = lookup(.backward, replica, s, microbatch)
+                    visit(full >= 0 ? full : lookup(.weightGrad, replica, s, microbatch))
+                }
+            }
+        }
+    }
+}

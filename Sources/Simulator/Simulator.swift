@@ -1,0 +1,1 @@
+// Simulator: built in a later issue; see ../shared/DESIGN.md.

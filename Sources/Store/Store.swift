@@ -1,0 +1,1 @@
+// Store: built in a later issue; see ../shared/DESIGN.md.

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Schedule
+
+/// `stagecraft schedule`: show, export and validate schedules.
+struct ScheduleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schedule",
+        abstract: "Show, export or validate a pipeline schedule.",
+        subcommands: [Show.self, Export.self, Validate.self]
+    )
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print each device's ordered actions as a grid.")
+        @OptionGroup var options: ScheduleOptions
+
+        func run() throws {
+            let schedule = try options.makeSchedule()
+            print(ActionGrid.render(schedule))
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a schedule in PyTorch's pipelining CSV format.")
+        @OptionGroup var options: ScheduleOptions
+
+        @Option(help: "Output format (csv: PyTorch torch.distributed.pipelining compute-only CSV).")
+        var format: String = "csv"
+
+        @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+        var output: String?
+
+        func validate() throws {
+            guard format == "csv" else { throw ValidationError("unknown format '\(format)'; supported: csv") }
+        }
+
+        func run() throws {
+            let text = ScheduleCSV.export(try options.makeSchedule())
+            if let output {
+                do {
+                    try text.write(toFile: output, atomically: true, encoding: .utf8)
+                } catch {
+                    throw CommandError("cannot write \(output): \(error.localizedDescription)")
+                }
+            } else {
+                print(text, terminator: "")
+            }
+        }
+    }
+
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a schedule file: every action once, orders consistent, no deadlock.")
+
+        @Argument(help: "A CSV file with one row of actions per device (PyTorch's format).")
+        var file: String
+
+        @Option(help: "Expected number of stages (inferred from the file when omitted).")
+        var stages: Int?
+
+        @Option(help: "Expected number of micro-batches (inferred from the file when omitted).")
+        var microbatches: Int?
+
+        func run() throws {
+            let text = try readText(file)
+            let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            do {
+                let imported = try ScheduleCSV.parse(text, name: name, stages: stages, microbatches: microbatches)
+                let schedule = imported.schedule
+                print("\(file): valid — \(schedule.deviceCount) devices, \(schedule.stageCount) stages, "
+                      + "\(schedule.replicaCount) replica(s), \(schedule.microbatchCount) micro-batches, \(schedule.actions.count) actions")
+                for (kind, count) in imported.skipped.sorted(by: { $0.key < $1.key }) {
+                    print("  skipped \(count) \(kind) action(s): Stagecraft derives transfers and sharding from the dependencies")
+                }
+            } catch {
+                throw CommandError("\(file): \(error.description)")
+            }
+        }
+    }
+}
+
+/// Reads a whole text file or throws an error that names it.
+func readText(_ path: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CommandError("cannot read \(path): no such file or not readable")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw CommandError("cannot read \(path): not UTF-8 text")
+    }
+    return text
+}
+
+/// A failure to report to the user: printed as "Error: …", exit status 1.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
