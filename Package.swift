@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "Schedule",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),  // sqlite3_* for the bulk event writer
         ]),
         .target(name: "Report", dependencies: ["Schedule", "Store"]),
         .executableTarget(name: "stagecraft", dependencies: [
@@ -35,6 +36,10 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Schedule"]),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Schedule"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Schedule"]),
+        // Child process for StoreTests (killed mid-run, concurrent writers, raw SQL fixtures).
+        .executableTarget(name: "store-test-writer", dependencies: ["Store", "Schedule", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/StoreTestWriter"),
+        // experiments/store-bench: 2 M events through the Store (the plain C loop is compiled by run.sh).
+        .executableTarget(name: "store-bench", dependencies: ["Store", "Schedule"], path: "experiments/store-bench/StoreBench"),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Schedule"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,81 @@
+import GRDB
+
+/// The schema of the results database, as named GRDB migrations. Each migration runs once, in order;
+/// `grdb_migrations` records which ran. A database with a migration this list lacks was written by a
+/// newer Stagecraft and is refused rather than misread.
+///
+/// README.md ("The results database") documents every column for users writing their own SQL; keep it
+/// in step with this file.
+enum Schema {
+    /// Identifiers of all migrations this version knows, in order.
+    static var migrationIdentifiers: [String] { [v1] }
+
+    static let v1 = "v1: runs, events, device_stats"
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(v1) { db in
+            try db.execute(sql: """
+                CREATE TABLE runs (
+                    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind           TEXT    NOT NULL CHECK (kind IN ('simulated', 'executed')),
+                    schedule       TEXT    NOT NULL,
+                    devices        INTEGER NOT NULL,
+                    stages         INTEGER NOT NULL,
+                    replicas       INTEGER NOT NULL,
+                    microbatches   INTEGER NOT NULL,
+                    chunks         INTEGER NOT NULL,
+                    actions        INTEGER NOT NULL,
+                    placement      TEXT    NOT NULL,
+                    config         TEXT    NOT NULL,
+                    host           TEXT    NOT NULL,
+                    tool_version   TEXT    NOT NULL,
+                    created_at     TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                    finished_at    TEXT,
+                    status         TEXT    NOT NULL DEFAULT 'running'
+                                   CHECK (status IN ('running', 'completed', 'failed', 'interrupted')),
+                    error          TEXT,
+                    makespan_ns    INTEGER,
+                    bubble_ratio   REAL,
+                    writer_pid     INTEGER NOT NULL,
+                    writer_host    TEXT    NOT NULL,
+                    writer_started TEXT
+                );
+                CREATE INDEX runs_by_kind ON runs (kind, id);
+                CREATE INDEX runs_by_schedule ON runs (schedule, id);
+                CREATE INDEX runs_by_status ON runs (status);
+
+                CREATE TABLE events (
+                    run_id     INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    action_id  INTEGER NOT NULL,
+                    device     INTEGER NOT NULL,
+                    replica    INTEGER NOT NULL,
+                    stage      INTEGER NOT NULL,
+                    chunk      INTEGER NOT NULL,
+                    microbatch INTEGER NOT NULL,
+                    op         TEXT    NOT NULL,
+                    start_ns   INTEGER NOT NULL,
+                    end_ns     INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, action_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE device_stats (
+                    run_id            INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    device            INTEGER NOT NULL,
+                    actions           INTEGER NOT NULL,
+                    busy_ns           INTEGER NOT NULL,
+                    idle_ns           INTEGER NOT NULL,
+                    peak_memory_bytes INTEGER,
+                    PRIMARY KEY (run_id, device)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    /// The statement the bulk writer prepares once per run (and the benchmark's C loop copies).
+    static let insertEvent = """
+        INSERT INTO events (run_id, action_id, device, replica, stage, chunk, microbatch, op, start_ns, end_ns)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+}

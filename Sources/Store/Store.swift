@@ -1,1 +1,0 @@
-// Store: built in a later issue; see ../shared/DESIGN.md.

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Store
+
+extension EventExport.Format: ExpressibleByArgument {}
+
+/// `stagecraft export RUN --format csv|json`: the events of one run.
+struct ExportRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the events of a completed run (one per action, with start and end in ns) as CSV or JSON.")
+
+    @Argument(help: ArgumentHelp("The run id (see 'stagecraft runs').", valueName: "run"))
+    var runID: Int64
+
+    @Option(help: "Output format: csv or json.")
+    var format: EventExport.Format = .csv
+
+    @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
+    var output: String?
+
+    @Option(help: "Results database (SQLite) to read.")
+    var db: String = "stagecraft.db"
+
+    func run() throws {
+        let (record, events) = try RunText.store { () throws(StoreError) in
+            let store = try RunStore(readingFrom: db)
+            return (try store.run(id: runID), try store.events(runID: runID))
+        }
+        guard record.status == .completed else {
+            throw CommandError("run \(runID) is \(record.status.rawValue); only completed runs have events to export (see 'stagecraft show \(runID)')")
+        }
+        let text = EventExport.render(events, of: record, as: format)
+        guard let output else {
+            print(text, terminator: "")
+            return
+        }
+        do {
+            try text.write(toFile: output, atomically: true, encoding: .utf8)
+        } catch {
+            throw CommandError("cannot write \(output): \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import Store
+
+/// `stagecraft query "SQL"`: one read-only SQL statement on the results database.
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Run one read-only SQL statement on the results database.",
+        discussion: """
+            The connection is read-only: INSERT, UPDATE, DELETE, DROP, ATTACH, PRAGMA assignments and the \
+            like fail with an error and change nothing. The tables are runs, events and device_stats \
+            (see README.md, "The results database").
+            """)
+
+    @Argument(help: "The SQL statement, e.g. \"SELECT op, avg(end_ns - start_ns) FROM events WHERE run_id = 1 GROUP BY op\".")
+    var sql: String
+
+    @Option(help: "Results database (SQLite) to read.")
+    var db: String = "stagecraft.db"
+
+    @Flag(help: "Print a JSON array of objects, one per row.")
+    var json = false
+
+    @Flag(help: "Print CSV with a header row.")
+    var csv = false
+
+    func validate() throws {
+        if json && csv { throw ValidationError("choose one of --json and --csv") }
+    }
+
+    func run() throws {
+        let result = try RunText.store { () throws(StoreError) in try RunStore(readingFrom: db).query(sql) }
+        if json {
+            print(result.json(), terminator: "")
+        } else if csv {
+            print(result.csv(), terminator: "")
+        } else {
+            print(result.table())
+        }
+    }
+}
