@@ -1,1 +1,0 @@
-// Report: built in a later issue; see ../shared/DESIGN.md.
