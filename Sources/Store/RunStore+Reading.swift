@@ -23,15 +23,16 @@ extension RunStore {
             sql += " LIMIT ?"
             arguments += [max(0, limit)]
         }
-        let rows = try read("listing runs") { db in try Row.fetchAll(db, sql: sql, arguments: arguments) }
-        return rows.map(Self.record)
+        return try read("listing runs") { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record) }
     }
 
     /// The run with this id; throws `.noSuchRun` when there is none.
     public func run(id: Int64) throws(StoreError) -> RunRecord {
-        let row = try read("reading run \(id)") { db in try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]) }
-        guard let row else { throw .noSuchRun(id: id) }
-        return Self.record(row)
+        let record = try read("reading run \(id)") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]).map(Self.record)
+        }
+        guard let record else { throw .noSuchRun(id: id) }
+        return record
     }
 
     /// Per-device stats of a completed run, by device (empty for runs that did not complete).
@@ -41,7 +42,8 @@ extension RunStore {
             try Row.fetchAll(db, sql: """
                 SELECT device, actions, busy_ns, idle_ns, peak_memory_bytes FROM device_stats WHERE run_id = ? ORDER BY device
                 """, arguments: [runID]).map { row in
-                DeviceStats(device: row[0], actions: row[1], busyNs: row[2], idleNs: row[3], peakMemoryBytes: row[4])
+                DeviceStats(device: try row.decode(atIndex: 0), actions: try row.decode(atIndex: 1), busyNs: try row.decode(atIndex: 2),
+                            idleNs: try row.decode(atIndex: 3), peakMemoryBytes: try row.decode(atIndex: 4))
             }
         }
     }
@@ -57,8 +59,10 @@ extension RunStore {
                 FROM events WHERE run_id = ? ORDER BY action_id
                 """, arguments: [runID])
             while let row = try cursor.next() {
-                events.append(EventRecord(actionID: row[0], device: row[1], replica: row[2], stage: row[3], chunk: row[4],
-                                          microbatch: row[5], op: row[6], startNs: row[7], endNs: row[8]))
+                events.append(EventRecord(actionID: try row.decode(atIndex: 0), device: try row.decode(atIndex: 1),
+                                          replica: try row.decode(atIndex: 2), stage: try row.decode(atIndex: 3),
+                                          chunk: try row.decode(atIndex: 4), microbatch: try row.decode(atIndex: 5),
+                                          op: try row.decode(atIndex: 6), startNs: try row.decode(atIndex: 7), endNs: try row.decode(atIndex: 8)))
             }
             return events
         }
@@ -119,21 +123,31 @@ extension RunStore {
         }
     }
 
-    /// A `runs` row as a record, with a dead writer's `running` shown as `interrupted`.
-    static func record(_ row: Row) -> RunRecord {
-        let writer = WriterIdentity(pid: row["writer_pid"], host: row["writer_host"], started: row["writer_started"])
-        var status = RunStatus(rawValue: row["status"]) ?? .failed
-        var error: String? = row["error"]
+    /// A `runs` row as a record, with a dead writer's `running` shown as `interrupted`. Throws (rather
+    /// than trapping) when a hand-edited row holds a value of the wrong type.
+    static func record(_ row: Row) throws -> RunRecord {
+        let writer = WriterIdentity(pid: try row.decode(forColumn: "writer_pid"), host: try row.decode(forColumn: "writer_host"),
+                                    started: try row.decode(forColumn: "writer_started"))
+        let id: Int64 = try row.decode(forColumn: "id")
+        let storedStatus: String = try row.decode(forColumn: "status")
+        let storedKind: String = try row.decode(forColumn: "kind")
+        guard var status = RunStatus(rawValue: storedStatus), let kind = RunKind(rawValue: storedKind) else {
+            throw StoreError.inconsistentRun(id: id, reason: "its kind '\(storedKind)' or status '\(storedStatus)' is not one Stagecraft writes")
+        }
+        var error: String? = try row.decode(forColumn: "error")
         if status == .running && writer.isGone {
             status = .interrupted
             error = interruptedMessage(writer)
         }
         return RunRecord(
-            id: row["id"], kind: RunKind(rawValue: row["kind"]) ?? .simulated, schedule: row["schedule"],
-            devices: row["devices"], stages: row["stages"], replicas: row["replicas"], microbatches: row["microbatches"],
-            chunks: row["chunks"], actions: row["actions"], configJSON: row["config"], host: row["host"],
-            toolVersion: row["tool_version"], createdAt: row["created_at"], finishedAt: row["finished_at"],
-            status: status, error: error, makespanNs: row["makespan_ns"], bubbleRatio: row["bubble_ratio"],
-            writerPID: row["writer_pid"], writerHost: row["writer_host"])
+            id: id, kind: kind, schedule: try row.decode(forColumn: "schedule"),
+            devices: try row.decode(forColumn: "devices"), stages: try row.decode(forColumn: "stages"),
+            replicas: try row.decode(forColumn: "replicas"), microbatches: try row.decode(forColumn: "microbatches"),
+            chunks: try row.decode(forColumn: "chunks"), actions: try row.decode(forColumn: "actions"),
+            configJSON: try row.decode(forColumn: "config"), host: try row.decode(forColumn: "host"),
+            toolVersion: try row.decode(forColumn: "tool_version"), createdAt: try row.decode(forColumn: "created_at"),
+            finishedAt: try row.decode(forColumn: "finished_at"), status: status, error: error,
+            makespanNs: try row.decode(forColumn: "makespan_ns"), bubbleRatio: try row.decode(forColumn: "bubble_ratio"),
+            writerPID: writer.pid, writerHost: writer.host)
     }
 }

@@ -111,8 +111,8 @@ public final class RunStore: Sendable {
         let bubbleRatio = available > 0 ? Double(busy.reduce(0) { $0 + (makespan - $1) }) / available : 0
         try write("completing run \(id)") { db in
             let row = try requireRunning(id, db)
-            let expected = (actions: row["actions"] as Int, devices: row["devices"] as Int,
-                            stages: row["stages"] as Int, replicas: row["replicas"] as Int)
+            let expected = (actions: try row.decode(Int.self, forColumn: "actions"), devices: try row.decode(Int.self, forColumn: "devices"),
+                            stages: try row.decode(Int.self, forColumn: "stages"), replicas: try row.decode(Int.self, forColumn: "replicas"))
             if expected != (schedule.actions.count, devices, schedule.stageCount, schedule.replicaCount) {
                 throw StoreError.timelineMismatch(id: id, reason: "the run has \(expected.actions) actions on \(expected.devices) devices, "
                     + "\(expected.stages) stages × \(expected.replicas) replica(s); the timeline has \(schedule.actions.count) actions on "
@@ -197,8 +197,10 @@ public final class RunStore: Sendable {
             try Row.fetchAll(db, sql: "SELECT id, writer_pid, writer_host, writer_started FROM runs WHERE status = 'running'")
         }
         let gone = running.compactMap { row -> (Int64, WriterIdentity)? in
-            let writer = WriterIdentity(pid: row["writer_pid"], host: row["writer_host"], started: row["writer_started"])
-            return writer.isGone ? (row["id"], writer) : nil
+            guard let pid = try? row.decode(Int64.self, forColumn: "writer_pid"), let host = try? row.decode(String.self, forColumn: "writer_host"),
+                  let id = try? row.decode(Int64.self, forColumn: "id") else { return nil }
+            let writer = WriterIdentity(pid: pid, host: host, started: try? row.decode(String?.self, forColumn: "writer_started"))
+            return writer.isGone ? (id, writer) : nil
         }
         guard !gone.isEmpty else { return }
         try write("marking interrupted runs") { db in
@@ -226,7 +228,7 @@ public final class RunStore: Sendable {
         guard let row = try Row.fetchOne(db, sql: "SELECT status, actions, devices, stages, replicas FROM runs WHERE id = ?", arguments: [id]) else {
             throw StoreError.noSuchRun(id: id)
         }
-        let status = RunStatus(rawValue: row["status"]) ?? .failed
+        let status = RunStatus(rawValue: try row.decode(String.self, forColumn: "status")) ?? .failed
         guard status == .running else { throw StoreError.runNotRunning(id: id, status: status) }
         return row
     }

@@ -127,4 +127,22 @@ import Testing
         #expect(try scalar(store, "SELECT count(*) FROM events") == .integer(0))
         #expect(try scalar(store, "SELECT count(*) FROM device_stats") == .integer(0))
     }
+
+    @Test func handEditedRowsGiveErrorsNotCrashes() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("runs.db")
+        let store = try RunStore(path: path)
+        let schedule = try makeSchedule(.oneFOneB, devices: 2, microbatches: 4)
+        let damaged = try recordRun(store, schedule)
+        let retyped = try recordRun(store, schedule)
+        try runHelper(["sql", path, "DELETE FROM events WHERE run_id = \(damaged) AND action_id = 3; "
+                       + "UPDATE runs SET makespan_ns = 'soon' WHERE id = \(retyped);"])
+        #expect { try store.timeline(runID: damaged) } throws: { error in
+            guard case .inconsistentRun(let id, _) = error as? StoreError else { return false }
+            return id == damaged
+        }
+        #expect(throws: StoreError.self) { try store.run(id: retyped) }
+        #expect(throws: StoreError.self) { try store.runs() }
+    }
 }
