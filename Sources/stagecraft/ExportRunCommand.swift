@@ -8,13 +8,13 @@ extension EventExport.Format: ExpressibleByArgument {}
 struct ExportRunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write the events of a completed run (one per action, with start and end in ns) as CSV or JSON.")
+        abstract: "Write the events of a completed run (one per action, with start and end in ns) as CSV or JSON, or draw it (SVG Gantt chart, Chrome trace).")
 
     @Argument(help: ArgumentHelp("The run id (see 'stagecraft runs').", valueName: "run"))
     var runID: Int64
 
-    @Option(help: "Output format: csv or json.")
-    var format: EventExport.Format = .csv
+    @Option(help: "Output format: csv or json (the events), svg (Gantt chart) or chrome (trace for Perfetto and chrome://tracing).")
+    var format: ExportFormat = .events(.csv)
 
     @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")
     var output: String?
@@ -23,6 +23,11 @@ struct ExportRunCommand: ParsableCommand {
     var db: String = "stagecraft.db"
 
     func run() throws {
+        let eventFormat: EventExport.Format
+        switch format {
+        case let .drawing(drawing): return try RunGraphics.write(try RunGraphics.render(drawing, runID: runID, db: db), to: output)
+        case let .events(events): eventFormat = events
+        }
         let (record, events) = try RunText.store { () throws(StoreError) in
             let store = try RunStore(readingFrom: db)
             return (try store.run(id: runID), try store.events(runID: runID))
@@ -30,7 +35,7 @@ struct ExportRunCommand: ParsableCommand {
         guard record.status == .completed else {
             throw CommandError("run \(runID) is \(record.status.rawValue); only completed runs have events to export (see 'stagecraft show \(runID)')")
         }
-        let text = EventExport.render(events, of: record, as: format)
+        let text = EventExport.render(events, of: record, as: eventFormat)
         guard let output else {
             print(text, terminator: "")
             return
