@@ -1,1 +1,0 @@
-// Executor: built in a later issue; see ../shared/DESIGN.md.
