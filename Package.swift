@@ -34,6 +34,8 @@ let package = Package(
         ]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Schedule"]),
+        // experiments/simulator-bench: actions per second and bytes per action of the simulator (release).
+        .executableTarget(name: "simulator-bench", dependencies: ["Schedule", "Simulator"], path: "experiments/simulator-bench/SimulatorBench"),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Schedule"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Schedule"]),
         // Child process for StoreTests (killed mid-run, concurrent writers, raw SQL fixtures).

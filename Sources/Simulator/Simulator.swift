@@ -1,1 +1,49 @@
-// Simulator: built in a later issue; see ../shared/DESIGN.md.
+import Schedule
+
+/// The discrete-event simulator: predicts when every action of a schedule starts and ends, how long
+/// each device idles and how much memory it holds, from a `CostModel`.
+///
+/// Each device runs its action list in order; an action starts once the device is free and every
+/// predecessor (`Dependencies`) has ended and its data has arrived (a transfer when the predecessor
+/// ran on another device). Events are the ends of actions, kept in a heap ordered by (time, device
+/// index), so the same schedule and cost model always give the same timeline, bit for bit.
+///
+/// ```swift
+/// let schedule = try ScheduleFamily.oneFOneB.make(devices: 4, microbatches: 8)
+/// let simulation = try Simulator(costModel: CostModel(forward: .uniform(1_000), backward: .uniform(2_000)))
+///     .run(schedule)
+/// print(simulation.timeline.makespan)  // 33000 = (8 + 4 − 1) × 3000
+/// ```
+public struct Simulator: Sendable {
+    /// The costs every run uses.
+    public var costModel: CostModel
+
+    public init(costModel: CostModel = CostModel()) {
+        self.costModel = costModel
+    }
+
+    /// Simulates `schedule`.
+    ///
+    /// - Parameter validate: whether to run `Schedule.validate()` first (recommended; it costs more
+    ///   than the simulation itself for large schedules). Skip it only for schedules already validated:
+    ///   an invalid schedule then gives a timeline whose meaning is undefined, or
+    ///   `SimulationError.stalled` / `.actionOutOfRange` — never a crash or a hang.
+    public func run(_ schedule: Schedule, validate: Bool = true) throws(SimulationError) -> Simulation {
+        if validate {
+            do { try schedule.validate() } catch { throw .invalidSchedule(error) }
+        }
+        return try run(Dependencies(schedule: schedule))
+    }
+
+    /// Simulates `dependencies.schedule`, reusing its dependency graph; the schedule is not validated
+    /// (see `run(_:validate:)`).
+    public func run(_ dependencies: Dependencies) throws(SimulationError) -> Simulation {
+        let table: CostTable
+        do {
+            table = try CostTable(model: costModel, schedule: dependencies.schedule)
+        } catch {
+            throw .invalidCostModel(error)
+        }
+        return try Engine.run(dependencies, table)
+    }
+}

@@ -1,0 +1,131 @@
+/// What every action and transfer costs, and how much memory each stage holds: the simulator's input
+/// besides the schedule.
+///
+/// Units: durations and latency in nanoseconds (fractions are rounded to the nearest nanosecond per
+/// stage), bandwidth in bytes per second, sizes in bytes. Per-stage values index virtual stages
+/// (devices × chunks for interleaved schedules); Chimera's two replicas of a stage share its values.
+///
+/// - Durations: `forward` and `backward` (a full backward, `B`); `inputGrad` and `weightGrad` for
+///   schedules that split the backward (`I`, `W`) — when absent, `inputGrad` is half of `backward`
+///   (rounded down) and `weightGrad` the rest. `gradSync` is the duration of the replica gradient sum
+///   (its whole cost: no transfer is added on the edges into it); `optimizerStep` runs on every device
+///   after its last action, once per stage it holds.
+/// - Transfers: an edge between actions on different devices (a forward's output going to the next
+///   stage, an input gradient going to the previous one) takes `latency + transferBytes / bandwidth`,
+///   where `transferBytes[s]` is the size of the tensor crossing the boundary between stages s and
+///   s + 1 (activation one way, its gradient the other way). Edges within a device cost nothing. Without
+///   `bandwidth` the bandwidth is unlimited. With `contention`, a link (source device → destination
+///   device) carries one transfer at a time; transfers queue in the order their data is ready (ties:
+///   by device, then action id) and occupy the link for their whole time.
+/// - Memory: `activationBytes[s]` is held on stage s's device from the start of the forward of a
+///   micro-batch until the end of the action that frees it: the full backward `B`, or — for a split
+///   backward — the weight gradient `W` (it still needs the stage's input; `I` frees nothing).
+///   `weightBytes[s]` is held all the time on every device that holds a replica of stage s, so
+///   Chimera's two replicas count twice.
+public struct CostModel: Equatable, Sendable {
+    /// Forward duration per stage (ns).
+    public var forward: StageValues
+    /// Full backward (`B`) duration per stage (ns).
+    public var backward: StageValues
+    /// Input-gradient (`I`) duration per stage (ns); nil: half of `backward`, rounded down.
+    public var inputGrad: StageValues?
+    /// Weight-gradient (`W`) duration per stage (ns); nil: `backward` minus `inputGrad`.
+    public var weightGrad: StageValues?
+    /// Duration of the replica gradient sum (`gradSync`) of each stage (ns).
+    public var gradSync: StageValues
+    /// Optimizer step per stage (ns), run on each device after its last action.
+    public var optimizerStep: StageValues
+    /// Fixed time of every transfer between two devices (ns).
+    public var latency: Double
+    /// Link bandwidth in bytes per second; nil is unlimited.
+    public var bandwidth: Double?
+    /// Bytes crossing the boundary from stage s to s + 1 (and its gradient back), per stage.
+    public var transferBytes: StageValues
+    /// Activation bytes one micro-batch holds on stage s from its forward until its backward.
+    public var activationBytes: StageValues
+    /// Parameter bytes of stage s, held by every device that holds a replica of it.
+    public var weightBytes: StageValues
+    /// Whether a link carries one transfer at a time per direction.
+    public var contention: Bool
+
+    /// A cost model; by default a forward takes 1 ns, a backward 2 ns, and everything else is free.
+    public init(forward: StageValues = .uniform(1), backward: StageValues = .uniform(2),
+                inputGrad: StageValues? = nil, weightGrad: StageValues? = nil,
+                gradSync: StageValues = .uniform(0), optimizerStep: StageValues = .uniform(0),
+                latency: Double = 0, bandwidth: Double? = nil, transferBytes: StageValues = .uniform(0),
+                activationBytes: StageValues = .uniform(0), weightBytes: StageValues = .uniform(0),
+                contention: Bool = false) {
+        self.forward = forward
+        self.backward = backward
+        self.inputGrad = inputGrad
+        self.weightGrad = weightGrad
+        self.gradSync = gradSync
+        self.optimizerStep = optimizerStep
+        self.latency = latency
+        self.bandwidth = bandwidth
+        self.transferBytes = transferBytes
+        self.activationBytes = activationBytes
+        self.weightBytes = weightBytes
+        self.contention = contention
+    }
+
+    /// The fields of a cost model, named as in its JSON form; `option` is the command-line spelling.
+    public enum Field: String, CaseIterable, Sendable, CustomStringConvertible {
+        case forward, backward, inputGrad, weightGrad, gradSync, optimizerStep
+        case latency, bandwidth, transferBytes, activationBytes, weightBytes, contention
+
+        /// The `stagecraft simulate` option that sets the field.
+        public var option: String {
+            "--" + rawValue.reduce(into: "") { text, character in
+                if character.isUppercase { text += "-" + character.lowercased() } else { text.append(character) }
+            }
+        }
+
+        /// What the field's numbers mean.
+        var unit: String {
+            switch self {
+            case .forward, .backward, .inputGrad, .weightGrad, .gradSync, .optimizerStep, .latency: "nanoseconds"
+            case .bandwidth: "bytes per second"
+            case .transferBytes, .activationBytes, .weightBytes: "bytes"
+            case .contention: "true or false"
+            }
+        }
+
+        public var description: String { "'\(rawValue)' (\(option))" }
+    }
+
+    /// The largest duration or size accepted (1e15: about 11.6 days in nanoseconds, 1 PB in bytes),
+    /// so that sums over many actions stay within 64-bit integers.
+    public static let largestValue = 1e15
+
+    /// Checks every value: finite, not negative, not above `largestValue`; bandwidth above zero.
+    public func validate() throws(CostModelError) {
+        let lists: [(Field, StageValues?)] = [
+            (.forward, forward), (.backward, backward), (.inputGrad, inputGrad), (.weightGrad, weightGrad),
+            (.gradSync, gradSync), (.optimizerStep, optimizerStep), (.transferBytes, transferBytes),
+            (.activationBytes, activationBytes), (.weightBytes, weightBytes),
+        ]
+        for (field, stageValues) in lists {
+            guard let stageValues else { continue }
+            if case let .perStage(values) = stageValues, values.isEmpty {
+                throw .emptyList(field)
+            }
+            let indexed: Bool
+            if case .perStage = stageValues { indexed = true } else { indexed = false }
+            for (index, value) in stageValues.values.enumerated() {
+                try Self.check(value, field, index: indexed ? index : nil)
+            }
+        }
+        try Self.check(latency, .latency, index: nil)
+        if let bandwidth {
+            guard bandwidth.isFinite, bandwidth > 0 else { throw .notPositive(.bandwidth, bandwidth) }
+        }
+    }
+
+    private static func check(_ value: Double, _ field: Field, index: Int?) throws(CostModelError) {
+        guard !value.isNaN else { throw .notANumber(field, index: index) }
+        guard value.isFinite else { throw .infinite(field, index: index) }
+        guard value >= 0 else { throw .negative(field, index: index, value) }
+        guard value <= largestValue else { throw .tooLarge(field, index: index, value) }
+    }
+}

@@ -1,0 +1,83 @@
+import Schedule
+
+/// A cost model resolved against one schedule: integer nanoseconds and bytes in flat tables, so the
+/// engine's loop does array lookups only.
+struct CostTable: Sendable {
+    let stageCount: Int
+    /// Duration of (op, stage) at `op.rawValue * stageCount + stage`, for every `Op`.
+    let duration: [Int64]
+    /// Time of one transfer across the boundary between stages s and s + 1, at index s.
+    let transfer: [Int64]
+    /// Activation bytes of one micro-batch on stage s.
+    let activation: [Int64]
+    /// Weight bytes held by each device (every replica of every stage it holds).
+    let weightsOnDevice: [Int64]
+    /// Optimizer-step time of each device (every stage it holds).
+    let optimizerOnDevice: [Int64]
+    /// Whether any transfer takes time.
+    let hasTransferCost: Bool
+    /// Whether links carry one transfer at a time.
+    let contention: Bool
+
+    init(model: CostModel, schedule: Schedule) throws(CostModelError) {
+        try model.validate()
+        let stages = schedule.stageCount
+        func resolve(_ values: StageValues, _ field: CostModel.Field) throws(CostModelError) -> [Double] {
+            if case let .perStage(list) = values, list.count != stages {
+                throw .wrongLength(field, count: list.count, stages: stages)
+            }
+            return (0..<stages).map { values.value(stage: $0) }
+        }
+        func nanoseconds(_ values: [Double]) -> [Int64] { values.map { Int64($0.rounded()) } }
+
+        let forward = nanoseconds(try resolve(model.forward, .forward))
+        let backward = nanoseconds(try resolve(model.backward, .backward))
+        let inputGrad = try model.inputGrad.map { (v) throws(CostModelError) in nanoseconds(try resolve(v, .inputGrad)) }
+            ?? backward.map { $0 / 2 }
+        let weightGrad = try model.weightGrad.map { (v) throws(CostModelError) in nanoseconds(try resolve(v, .weightGrad)) }
+            ?? zip(backward, inputGrad).map { max(0, $0 - $1) }
+        let gradSync = nanoseconds(try resolve(model.gradSync, .gradSync))
+        var duration = [Int64](repeating: 0, count: Op.allCases.count * stages)
+        for op in Op.allCases {
+            let values: [Int64] = switch op {
+            case .forward: forward
+            case .backward: backward
+            case .inputGrad: inputGrad
+            case .weightGrad: weightGrad
+            case .gradSync: gradSync
+            }
+            for stage in 0..<stages { duration[Int(op.rawValue) * stages + stage] = values[stage] }
+        }
+        self.duration = duration
+
+        let bytes = try resolve(model.transferBytes, .transferBytes)
+        var transfer: [Int64] = []
+        for (stage, size) in bytes.enumerated() {
+            let time = model.latency + (model.bandwidth.map { size / $0 } ?? 0) * 1e9
+            guard time <= CostModel.largestValue else { throw .transferTooLong(stage: stage, nanoseconds: time) }
+            transfer.append(Int64(time.rounded()))
+        }
+        self.transfer = transfer
+        hasTransferCost = transfer.contains { $0 > 0 }
+        contention = model.contention
+        activation = nanoseconds(try resolve(model.activationBytes, .activationBytes))
+        let weights = nanoseconds(try resolve(model.weightBytes, .weightBytes))
+        let optimizer = nanoseconds(try resolve(model.optimizerStep, .optimizerStep))
+        var weightsOnDevice = [Int64](repeating: 0, count: schedule.deviceCount)
+        var optimizerOnDevice = weightsOnDevice
+        for device in 0..<schedule.deviceCount {
+            for (_, stage) in schedule.placement.stages(on: device) {
+                // Each term is at most `largestValue` (1e15), so a sum overflows only past ~9000 stages.
+                let (weightSum, weightOverflow) = weightsOnDevice[device].addingReportingOverflow(weights[stage])
+                let (optimizerSum, optimizerOverflow) = optimizerOnDevice[device].addingReportingOverflow(optimizer[stage])
+                if weightOverflow { throw .tooLarge(.weightBytes, index: stage, Double(weights[stage])) }
+                if optimizerOverflow { throw .tooLarge(.optimizerStep, index: stage, Double(optimizer[stage])) }
+                weightsOnDevice[device] = weightSum
+                optimizerOnDevice[device] = optimizerSum
+            }
+        }
+        self.weightsOnDevice = weightsOnDevice
+        self.optimizerOnDevice = optimizerOnDevice
+        self.stageCount = stages
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Simulator
+
+/// The cost options of `stagecraft simulate`: a cost-model file and/or values that override it.
+///
+/// Every duration option takes one value for all stages or a comma-separated list with one value per
+/// virtual stage (devices × chunks), each with an optional unit (`1.5ms`, `250us`; plain numbers are
+/// nanoseconds). Sizes take bytes (`64KiB`, `2GB`), the bandwidth bytes per second (`25GB/s`).
+struct CostOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Cost model JSON file to start from (see --save-cost-model for the format).", valueName: "file"))
+    var costModel: String?
+
+    @Option(help: ArgumentHelp("Write the cost model in effect (file plus options) to this JSON file.", valueName: "file"))
+    var saveCostModel: String?
+
+    @Option(help: ArgumentHelp("Forward duration per stage, e.g. 1ms or 1ms,1.2ms,… (default 1 ns).", valueName: "duration[,…]"))
+    var forward: String?
+
+    @Option(help: ArgumentHelp("Full backward (B) duration per stage (default 2 ns).", valueName: "duration[,…]"))
+    var backward: String?
+
+    @Option(help: ArgumentHelp("Input-gradient (I) duration per stage (default: half the backward).", valueName: "duration[,…]"))
+    var inputGrad: String?
+
+    @Option(help: ArgumentHelp("Weight-gradient (W) duration per stage (default: backward minus input-grad).", valueName: "duration[,…]"))
+    var weightGrad: String?
+
+    @Option(help: ArgumentHelp("Duration of the replica gradient sum (Chimera's REDUCE_GRAD) per stage (default 0).", valueName: "duration[,…]"))
+    var gradSync: String?
+
+    @Option(help: ArgumentHelp("Optimizer step per stage, run by each device after its last action (default 0).", valueName: "duration[,…]"))
+    var optimizerStep: String?
+
+    @Option(help: ArgumentHelp("Latency of every transfer between two devices (default 0).", valueName: "duration"))
+    var latency: String?
+
+    @Option(help: ArgumentHelp("Link bandwidth in bytes per second, e.g. 25GB/s (default: unlimited).", valueName: "bandwidth"))
+    var bandwidth: String?
+
+    @Option(help: ArgumentHelp("Bytes sent from stage s to s + 1 (and the gradient back), per stage (default 0).", valueName: "size[,…]"))
+    var transferBytes: String?
+
+    @Option(help: ArgumentHelp("Activation bytes one micro-batch holds on a stage from forward to backward (default 0).", valueName: "size[,…]"))
+    var activationBytes: String?
+
+    @Option(help: ArgumentHelp("Weight bytes per stage, held by every device with a replica of it (default 0).", valueName: "size[,…]"))
+    var weightBytes: String?
+
+    @Flag(inversion: .prefixedNo, help: "Whether a link carries one transfer at a time per direction (default: no).")
+    var contention: Bool?
+
+    /// The cost model: the file's (or the defaults), then every option given; validated.
+    func makeCostModel() throws -> CostModel {
+        var model = CostModel()
+        if let costModel {
+            do { model = try CostModel.load(from: costModel) } catch { throw CommandError(error.description) }
+        }
+        func stages(_ text: String?, _ kind: CostQuantity.Kind, _ field: CostModel.Field) throws -> StageValues? {
+            try text.map { try CostQuantity.stageValues($0, kind, option: field.option) }
+        }
+        if let value = try stages(forward, .duration, .forward) { model.forward = value }
+        if let value = try stages(backward, .duration, .backward) { model.backward = value }
+        if let value = try stages(inputGrad, .duration, .inputGrad) { model.inputGrad = value }
+        if let value = try stages(weightGrad, .duration, .weightGrad) { model.weightGrad = value }
+        if let value = try stages(gradSync, .duration, .gradSync) { model.gradSync = value }
+        if let value = try stages(optimizerStep, .duration, .optimizerStep) { model.optimizerStep = value }
+        if let value = try stages(transferBytes, .bytes, .transferBytes) { model.transferBytes = value }
+        if let value = try stages(activationBytes, .bytes, .activationBytes) { model.activationBytes = value }
+        if let value = try stages(weightBytes, .bytes, .weightBytes) { model.weightBytes = value }
+        if let latency { model.latency = try CostQuantity.single(latency, .duration, option: CostModel.Field.latency.option) }
+        if let bandwidth { model.bandwidth = try CostQuantity.single(bandwidth, .bandwidth, option: CostModel.Field.bandwidth.option) }
+        if let contention { model.contention = contention }
+        do { try model.validate() } catch { throw CommandError(error.description) }
+        if let saveCostModel {
+            do { try model.save(to: saveCostModel) } catch { throw CommandError(error.description) }
+        }
+        return model
+    }
+}

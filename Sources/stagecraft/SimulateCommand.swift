@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Schedule
+import Simulator
+import Store
+
+/// `stagecraft simulate`: predicts a schedule's timing, bubbles and memory from a cost model.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Predict a schedule's makespan, bubbles and memory with the discrete-event simulator.",
+        discussion: """
+            Durations take a unit (1.5ms, 250us, 40ns, 2s; a bare number is nanoseconds), sizes bytes \
+            (64KiB, 2GB), the bandwidth bytes per second (25GB/s). Per-stage options take one value for \
+            every stage or a comma-separated list with one per virtual stage (devices × chunks). Options \
+            override the values of --cost-model. Every simulation is recorded in the results database \
+            as a simulated run unless --no-record is given.
+            """
+    )
+
+    @OptionGroup var scheduleOptions: ScheduleOptions
+    @OptionGroup var costOptions: CostOptions
+
+    @Flag(help: "Print the summary as JSON instead of a table.")
+    var json = false
+
+    @Flag(help: "Also print every action's device, start and end (ns).")
+    var timeline = false
+
+    @Option(help: "Results database (SQLite) the simulation is recorded in.")
+    var db: String = "stagecraft.db"
+
+    @Flag(help: "Do not record the simulation in the database.")
+    var noRecord = false
+
+    func run() throws {
+        let schedule = try scheduleOptions.makeSchedule()
+        let model = try costOptions.makeCostModel()
+        let store = noRecord ? nil : try record { try RunStore(path: db) }
+        let configJSON = (try? model.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        let runID = try store.map { store in
+            try record { try store.beginRun(NewRun(kind: .simulated, schedule: schedule, configJSON: configJSON,
+                                                   host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current)) }
+        }
+        let simulation: Simulation
+        do {
+            simulation = try Simulator(costModel: model).run(schedule)
+        } catch {
+            if let store, let runID { try record { try store.failRun(id: runID, error: error.description) } }
+            throw CommandError(error.description)
+        }
+        if let store, let runID { try record { try store.completeRun(id: runID, timeline: simulation.timeline) } }
+
+        let summary = SimulationSummary(simulation, costModel: model, runID: runID)
+        if json {
+            print(try summary.json(includingActions: timeline))
+        } else {
+            print(summary.table())
+            if timeline { print(); print(summary.actionTable()) }
+            if let runID { print("recorded simulated run \(runID) in \(db)") }
+        }
+    }
+
+    /// Runs a Store call, turning its error into a message that names the database.
+    private func record<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw CommandError("\(db): \(error)")
+        }
+    }
+}
