@@ -38,8 +38,8 @@ public struct Schedule: Hashable, Sendable {
     public var stageCount: Int { placement.stageCount }
     /// Number of copies of every stage (2 for Chimera).
     public var replicaCount: Int { placement.replicaCount }
-    /// Stages per device and replica: v of interleaved schedules, 1 for plain pipelines.
-    public var chunkCount: Int { max(1, stageCount * replicaCount / deviceCount) }
+    /// Stages per device and replica: v of interleaved schedules, 1 for plain pipelines and Chimera.
+    public var chunkCount: Int { max(1, stageCount / deviceCount) }
 
     /// The actions of `device`, in the order it runs them.
     public func actions(on device: Int) -> ArraySlice<Action> {

@@ -37,15 +37,19 @@ public struct Timeline: Sendable {
     /// Idle time over the time available: Σ idle / (devices × makespan). 0 is a perfect pipeline.
     public var bubbleRatio: Double {
         let available = Double(makespan) * Double(schedule.deviceCount)
-        guard available > 0 else { return 0 }
-        return Double((0..<schedule.deviceCount).reduce(0) { $0 + idle(device: $1) }) / available
+        return available > 0 ? Double(totalIdle) / available : 0
     }
 
     /// Idle time over ideal compute: Σ idle / Σ busy — the "bubble fraction" of the Megatron paper,
     /// (p − 1)/m for 1F1B under uniform costs.
     public var bubbleOverCompute: Double {
-        let busy = (0..<schedule.deviceCount).reduce(Int64(0)) { $0 + self.busy(device: $1) }
-        guard busy > 0 else { return 0 }
-        return Double((0..<schedule.deviceCount).reduce(0) { $0 + idle(device: $1) }) / Double(busy)
+        let busy = totalBusy
+        return busy > 0 ? Double(totalIdle) / Double(busy) : 0
     }
+
+    /// Σ busy over all devices.
+    private var totalBusy: Int64 { (0..<start.count).reduce(0) { $0 + end[$1] - start[$1] } }
+
+    /// Σ idle over all devices, computing the makespan once.
+    private var totalIdle: Int64 { makespan * Int64(schedule.deviceCount) - totalBusy }
 }
