@@ -15,7 +15,7 @@ public struct Dependencies: Sendable {
     /// The schedule the ids refer to.
     public let schedule: Schedule
     /// Id of each per-micro-batch action at `slot(op, replica, stage, microbatch)`, −1 where absent.
-    private let microbatchIndex: [Int32]
+    private let microbatchIndex: MicrobatchIndex
     /// Id of each `gradSync` at `replica * stageCount + stage`, −1 where absent.
     private let syncIndex: [Int32]
     /// Predecessor ids of action id `i` are `predecessorIDs[predecessorOffsets[i] ..< predecessorOffsets[i + 1]]`.
@@ -28,7 +28,7 @@ public struct Dependencies: Sendable {
         precondition(schedule.actions.count < Int(Int32.max), "schedule too large")
         self.schedule = schedule
         let stages = schedule.stageCount, replicas = schedule.replicaCount, microbatches = schedule.microbatchCount
-        var index = [Int32](repeating: -1, count: replicas * stages * microbatches * 4)
+        var index = MicrobatchIndex(schedule: schedule)
         var sync = [Int32](repeating: -1, count: replicas * stages)
         for (id, action) in schedule.actions.enumerated() {
             guard action.stage < stages, action.replica < replicas, action.microbatch < microbatches else { continue }
@@ -36,8 +36,7 @@ public struct Dependencies: Sendable {
                 let slot = action.replica * stages + action.stage
                 if sync[slot] < 0 { sync[slot] = Int32(id) }
             } else {
-                let slot = Self.slot(action.op, action.replica, action.stage, action.microbatch, stages, microbatches)
-                if index[slot] < 0 { index[slot] = Int32(id) }
+                index.insert(action, id: Int32(id))
             }
         }
         microbatchIndex = index
@@ -74,29 +73,24 @@ public struct Dependencies: Sendable {
 
     /// The id (position in `schedule.actions`) of `action`, or nil if the schedule lacks it.
     public func id(of action: Action) -> Int? {
-        let stages = schedule.stageCount, microbatches = schedule.microbatchCount
-        guard action.stage < stages, action.replica < schedule.replicaCount, action.microbatch < microbatches else { return nil }
+        let stages = schedule.stageCount
+        guard action.stage < stages, action.replica < schedule.replicaCount, action.microbatch < schedule.microbatchCount else { return nil }
         let value = action.op == .gradSync
             ? syncIndex[action.replica * stages + action.stage]
-            : microbatchIndex[Self.slot(action.op, action.replica, action.stage, action.microbatch, stages, microbatches)]
+            : microbatchIndex[action.op, action.replica, action.stage, action.microbatch]
         return value < 0 ? nil : Int(value)
     }
 
     /// Total number of dependency edges.
     public var edgeCount: Int { predecessorIDs.count }
 
-    @inline(__always)
-    private static func slot(_ op: Op, _ replica: Int, _ stage: Int, _ microbatch: Int, _ stages: Int, _ microbatches: Int) -> Int {
-        ((replica * stages + stage) * microbatches + microbatch) * 4 + Int(op.rawValue)
-    }
-
     /// The rule itself (see the type's documentation), resolved against the index of present actions.
     private static func forEachPredecessor(of action: Action, stages: Int, replicas: Int, microbatches: Int,
-                                           index: [Int32], _ body: (Int32) -> Void) {
+                                           index: MicrobatchIndex, _ body: (Int32) -> Void) {
         let r = action.replica, s = action.stage, j = action.microbatch
         guard s < stages, r < replicas, j < microbatches else { return }
         func lookup(_ op: Op, _ replica: Int, _ stage: Int, _ microbatch: Int) -> Int32 {
-            index[slot(op, replica, stage, microbatch, stages, microbatches)]
+            index[op, replica, stage, microbatch]
         }
         func visit(_ id: Int32) { if id >= 0 { body(id) } }
         switch action.op {
@@ -118,5 +112,49 @@ public struct Dependencies: Sendable {
                 }
             }
         }
+    }
+}
+
+/// Action ids of the per-micro-batch actions by (op, replica, stage, micro-batch), with slots only for
+/// the ops the schedule uses (F and B for most schedules), to keep large schedules small.
+struct MicrobatchIndex: Sendable {
+    /// Slot of each op (by raw value) within an entry, −1 when the schedule never uses it.
+    private let opSlot: [Int]
+    private let slotsPerEntry: Int
+    private let stages: Int
+    private let microbatches: Int
+    private var ids: [Int32]
+
+    init(schedule: Schedule) {
+        var used = [Bool](repeating: false, count: Op.allCases.count)
+        for action in schedule.actions where action.op.isPerMicrobatch { used[Int(action.op.rawValue)] = true }
+        var slots = [Int](repeating: -1, count: used.count)
+        var count = 0
+        for op in Op.allCases where used[Int(op.rawValue)] {
+            slots[Int(op.rawValue)] = count
+            count += 1
+        }
+        opSlot = slots
+        slotsPerEntry = count
+        stages = schedule.stageCount
+        microbatches = schedule.microbatchCount
+        ids = [Int32](repeating: -1, count: schedule.replicaCount * stages * microbatches * count)
+    }
+
+    /// Records `id` for `action` unless an earlier duplicate already holds the slot.
+    mutating func insert(_ action: Action, id: Int32) {
+        let slot = position(action.op, action.replica, action.stage, action.microbatch)
+        if ids[slot] < 0 { ids[slot] = id }
+    }
+
+    /// The id of the action, −1 when absent.
+    @inline(__always)
+    subscript(op: Op, replica: Int, stage: Int, microbatch: Int) -> Int32 {
+        opSlot[Int(op.rawValue)] < 0 ? -1 : ids[position(op, replica, stage, microbatch)]
+    }
+
+    @inline(__always)
+    private func position(_ op: Op, _ replica: Int, _ stage: Int, _ microbatch: Int) -> Int {
+        ((replica * stages + stage) * microbatches + microbatch) * slotsPerEntry + opSlot[Int(op.rawValue)]
     }
 }
