@@ -37,6 +37,8 @@ let package = Package(
         // experiments/simulator-bench: actions per second and bytes per action of the simulator (release).
         .executableTarget(name: "simulator-bench", dependencies: ["Schedule", "Simulator"], path: "experiments/simulator-bench/SimulatorBench"),
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Schedule"]),
+        // experiments/executor-bench: sgemm efficiency, per-action overhead and step time of the executor (release).
+        .executableTarget(name: "executor-bench", dependencies: ["Executor", "Schedule", "Store", "COpenBLAS"], path: "experiments/executor-bench/ExecutorBench"),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Schedule"]),
         // Child process for StoreTests (killed mid-run, concurrent writers, raw SQL fixtures).
         .executableTarget(name: "store-test-writer", dependencies: ["Store", "Schedule", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/StoreTestWriter"),

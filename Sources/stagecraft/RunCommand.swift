@@ -1,0 +1,167 @@
+import ArgumentParser
+import Executor
+import Foundation
+import Schedule
+import Store
+
+/// `stagecraft run`: trains a real MLP with a schedule on one thread per device and measures it.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Train a real MLP with a pipeline schedule, one thread per device, and measure it.",
+        discussion: """
+            Prints each iteration's loss, step time and measured bubble ratio, then records the last \
+            iteration's timeline in the results database as an executed run (failed runs are recorded \
+            with their error).
+            """
+    )
+
+    @OptionGroup var scheduleOptions: ScheduleOptions
+
+    @Option(help: "Layers of the MLP, split over the schedule's stages.")
+    var layers: Int = 8
+
+    @Option(help: "Width of every layer.")
+    var hidden: Int = 256
+
+    @Option(help: "Rows in the batch; must divide by --microbatches.")
+    var batch: Int = 64
+
+    @Option(help: "Training iterations (each: every micro-batch forward and backward, then an SGD step).")
+    var iterations: Int = 5
+
+    @Option(help: "SGD learning rate.")
+    var lr: Float = 0.05
+
+    @Option(help: "Seed of the weights, inputs and targets.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Layers of each stage, comma-separated (e.g. 3,3,2); default: as even as possible.")
+    var layersPerStage: String?
+
+    @Option(help: "Seconds without any action finishing before the run stops and names every blocked action.")
+    var stallTimeout: Double = 30
+
+    @Flag(help: "Stop when a loss is NaN or infinite.")
+    var failOnNan = false
+
+    @Flag(help: "Inference only: the schedule's forwards, no backward, no step.")
+    var forwardOnly = false
+
+    @Option(help: "Emulated link latency between devices, in seconds (e.g. 0.0001).")
+    var linkLatency: Double?
+
+    @Option(help: "Emulated link bandwidth between devices, in bytes per second (e.g. 1e9).")
+    var linkBandwidth: Double?
+
+    @Option(help: "Results database (SQLite) the run is recorded in.")
+    var db: String = "stagecraft.db"
+
+    @Flag(help: "Do not record the run in the database.")
+    var noRecord = false
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): run at least 1 iteration") }
+        if let layersPerStage, parsedLayersPerStage(layersPerStage) == nil {
+            throw ValidationError("--layers-per-stage '\(layersPerStage)': give whole numbers separated by commas, e.g. 3,3,2")
+        }
+    }
+
+    private func parsedLayersPerStage(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return parts.contains(nil) || parts.isEmpty ? nil : parts.compactMap { $0 }
+    }
+
+    func run() throws {
+        let schedule = try scheduleOptions.makeSchedule()
+        let model = MLPConfiguration(layers: layers, hidden: hidden, batch: batch, seed: seed, learningRate: lr,
+                                     layersPerStage: layersPerStage.flatMap(parsedLayersPerStage))
+        let link = (linkLatency != nil || linkBandwidth != nil) ? LinkEmulation(latency: linkLatency ?? 0, bandwidth: linkBandwidth) : nil
+        let options = ExecutorOptions(stallTimeout: stallTimeout, failOnNaN: failOnNan, forwardOnly: forwardOnly, link: link)
+        let executor: ThreadedExecutor
+        do {
+            executor = try ThreadedExecutor(schedule: schedule, model: model, options: options)
+        } catch {
+            throw CommandError(error.description)
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        if schedule.deviceCount > cores {
+            Self.warn("warning: \(schedule.deviceCount) devices on \(cores) cores: device threads share cores, so measured times include waiting for a core")
+        }
+        let store = try noRecord ? nil : openStore()
+        let runID = try store.map { store in
+            try recording { try store.beginRun(NewRun(kind: .executed, schedule: executor.schedule, configJSON: configJSON(executor),
+                                                      host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current)) }
+        }
+        print("\(schedule.name): \(schedule.deviceCount) devices, \(schedule.stageCount) stages × \(schedule.replicaCount) replica(s), "
+              + "\(schedule.microbatchCount) micro-batches of \(executor.microbatchRows) rows; MLP \(layers) × \(hidden), "
+              + "layers per stage \(executor.layersPerStage.map(String.init).joined(separator: ","))")
+        var last: IterationResult?
+        do {
+            for _ in 0..<iterations {
+                guard let result = try executor.run(iterations: 1).first else { break }
+                print(String(format: "iteration %3d  loss %.6f  step %9.3f ms  bubble %5.1f%%", result.iteration + 1, result.loss,
+                             Double(result.stepTime) / 1e6, result.timeline.bubbleRatio * 100))
+                last = result
+            }
+        } catch {
+            if let store, let runID {
+                try recording { try store.failRun(id: runID, error: error.description) }
+                Self.warn("recorded failed run \(runID) in \(db)")
+            }
+            throw CommandError(error.description)
+        }
+        guard let last else { return }
+        let timeline = last.timeline
+        print(String(format: "last iteration: makespan %.3f ms, measured bubble ratio %.1f%%", Double(timeline.makespan) / 1e6, timeline.bubbleRatio * 100))
+        print("peak activation memory per device (bytes): " + timeline.peakMemory.map(String.init).joined(separator: ", ")
+              + "; parameters and gradients: " + executor.parameterBytes.map(String.init).joined(separator: ", "))
+        if let store, let runID {
+            try recording { try store.completeRun(id: runID, timeline: timeline) }
+            print("recorded run \(runID) in \(db) (the last iteration's timeline)")
+        }
+    }
+
+    /// Writes a line to standard error.
+    private static func warn(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    private func openStore() throws -> RunStore {
+        try recording { try RunStore(path: db) }
+    }
+
+    /// Turns a database error into a command error that names the file.
+    private func recording<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw CommandError("\(db): \(error)")
+        }
+    }
+
+    private func configJSON(_ executor: ThreadedExecutor) -> String {
+        let config = ExecutedConfig(layers: layers, hidden: hidden, batch: batch, iterations: iterations, learningRate: lr, seed: seed,
+                                    layersPerStage: executor.layersPerStage, microbatchRows: executor.microbatchRows,
+                                    forwardOnly: forwardOnly, failOnNaN: failOnNan, stallTimeout: stallTimeout,
+                                    linkLatency: linkLatency, linkBandwidth: linkBandwidth, recordedIteration: iterations - 1)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(config), let text = String(data: data, encoding: .utf8) else { return "{}" }
+        return text
+    }
+}
+
+/// The executor configuration stored with an executed run.
+private struct ExecutedConfig: Encodable {
+    let layers, hidden, batch, iterations: Int
+    let learningRate: Float
+    let seed: UInt64
+    let layersPerStage: [Int]
+    let microbatchRows: Int
+    let forwardOnly, failOnNaN: Bool
+    let stallTimeout: Double
+    let linkLatency, linkBandwidth: Double?
+    /// The iteration (0-based) whose timeline is stored as the run's events.
+    let recordedIteration: Int
+}
