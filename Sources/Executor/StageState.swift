@@ -116,7 +116,7 @@ final class StageState: @unchecked Sendable {
             for row in 0..<rows { (y + row * hidden).update(from: b, count: hidden) }
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, n, 1, x, n, weights[layer].pointer, n, 1, y, n)
             if !(holdsLastLayer && layer == layerCount - 1) {
-                for i in 0..<count where y[i] < 0 { y[i] = 0 }
+                for i in 0..<count { y[i] = max(y[i], 0) }  // branch-free, so it vectorises
             }
         }
         let result = output(microbatch, layerCount - 1)
@@ -146,7 +146,7 @@ final class StageState: @unchecked Sendable {
             let grad = outputGrad(microbatch, layer)
             if !(holdsLastLayer && layer == layerCount - 1) {
                 let y = output(microbatch, layer)
-                for i in 0..<count where y[i] <= 0 { grad[i] = 0 }
+                for i in 0..<count { grad[i] = y[i] > 0 ? grad[i] : 0 }
             }
             // Now grad is the gradient with respect to the layer's pre-activation z = x·W + b.
             if layer > 0 {

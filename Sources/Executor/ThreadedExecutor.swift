@@ -99,7 +99,10 @@ public final class ThreadedExecutor {
         guard iterations >= 1 else { throw .invalidOptions("--iterations \(iterations): run at least 1 iteration") }
         let deviceCount = schedule.deviceCount
         let linkDelay = options.link?.delay(bytes: Int64(microbatchRows * model.hidden * MemoryLayout<Float>.size)) ?? 0
-        let board = ProgressBoard(dependencies: dependencies, linkDelay: linkDelay)
+        // Spin briefly before parking only when every device has a core (spinning would otherwise take
+        // the core from the device being waited for).
+        let spinTime: Int64 = deviceCount <= ProcessInfo.processInfo.activeProcessorCount ? 20_000 : 0
+        let board = ProgressBoard(dependencies: dependencies, linkDelay: linkDelay, spinTime: spinTime)
         let record = Measurements(iterations: iterations, actionCount: schedule.actions.count,
                                microbatchCount: schedule.microbatchCount, deviceCount: deviceCount)
         let first = completedIterations
