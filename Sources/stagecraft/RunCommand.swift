@@ -1,6 +1,7 @@
 import ArgumentParser
 import Executor
 import Foundation
+import Report
 import Schedule
 import Store
 
@@ -97,8 +98,12 @@ struct RunCommand: ParsableCommand {
               + "\(schedule.microbatchCount) micro-batches of \(executor.microbatchRows) rows; MLP \(layers) × \(hidden), "
               + "layers per stage \(executor.layersPerStage.map(String.init).joined(separator: ","))")
         var last: IterationResult?
+        // The per-iteration lines already show progress on a terminal; the bar is for when they go to a file.
+        let bar = isatty(STDOUT_FILENO) == 1 ? nil : ProgressBar(total: iterations, label: "iterations")
+        defer { bar?.finish() }
         do {
             for _ in 0..<iterations {
+                defer { bar?.advance() }
                 guard let result = try executor.run(iterations: 1).first else { break }
                 print(String(format: "iteration %3d  loss %.6f  step %9.3f ms  bubble %5.1f%%", result.iteration + 1, result.loss,
                              Double(result.stepTime) / 1e6, result.timeline.bubbleRatio * 100))

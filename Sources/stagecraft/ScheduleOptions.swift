@@ -1,24 +1,54 @@
 import ArgumentParser
+import Foundation
 import Schedule
 
 extension ScheduleFamily: ExpressibleByArgument {}
 
-/// The options that name a generated schedule: family, devices, micro-batches, chunks.
+/// The options that name a schedule: a generated one (family, devices, micro-batches, chunks) or one
+/// read from a PyTorch-format CSV file.
 struct ScheduleOptions: ParsableArguments {
     @Option(help: "Schedule family: \(ScheduleFamily.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var schedule: ScheduleFamily
+    var schedule: ScheduleFamily?
+
+    @Option(help: ArgumentHelp("A schedule file instead of --schedule: PyTorch pipelining CSV, one row of actions per device.",
+                               valueName: "csv-file"))
+    var file: String?
 
     @Option(help: "Number of devices (pipeline ranks), at least 1.")
-    var devices: Int
+    var devices: Int?
 
-    @Option(help: "Number of micro-batches per iteration, at least 1.")
-    var microbatches: Int
+    @Option(help: "Number of micro-batches per iteration, at least 1 (with --file: checked against the file).")
+    var microbatches: Int?
 
     @Option(help: "Stages per device (virtual pipeline chunks); more than 1 only for interleaved.")
     var chunks: Int = 1
 
-    /// Builds the schedule, turning a parameter error into a usage error.
+    func validate() throws {
+        switch (schedule, file) {
+        case (nil, nil):
+            throw ValidationError("name a schedule: --schedule \(ScheduleFamily.allCases.map(\.rawValue).joined(separator: "|")) with --devices and --microbatches, or --file schedule.csv")
+        case (.some, .some):
+            throw ValidationError("--schedule and --file both name a schedule; give one of them")
+        case (.some, nil):
+            guard devices != nil else { throw ValidationError("--schedule needs --devices P") }
+            guard microbatches != nil else { throw ValidationError("--schedule needs --microbatches M") }
+        case (nil, .some):
+            guard devices == nil else { throw ValidationError("--devices comes from the file's rows; leave it out with --file") }
+            guard chunks == 1 else { throw ValidationError("--chunks comes from the file's stages; leave it out with --file") }
+        }
+    }
+
+    /// Builds or reads the schedule, turning a parameter or file error into a clear failure.
     func makeSchedule() throws -> Schedule {
+        if let file {
+            let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            do {
+                return try ScheduleCSV.parse(try readText(file), name: name, microbatches: microbatches).schedule
+            } catch let error as ScheduleError {
+                throw CommandError("\(file): \(error.description)")
+            }
+        }
+        guard let schedule, let devices, let microbatches else { throw ValidationError("--schedule needs --devices and --microbatches") }
         do {
             return try schedule.make(devices: devices, microbatches: microbatches, chunks: chunks)
         } catch {
