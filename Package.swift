@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(name: "store-test-writer", dependencies: ["Store", "Schedule", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/StoreTestWriter"),
         // experiments/store-bench: 2 M events through the Store (the plain C loop is compiled by run.sh).
         .executableTarget(name: "store-bench", dependencies: ["Store", "Schedule"], path: "experiments/store-bench/StoreBench"),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Schedule"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Schedule", "Store"]),
     ],
     swiftLanguageModes: [.v6]
 )

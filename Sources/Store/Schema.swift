@@ -8,9 +8,10 @@ import GRDB
 /// in step with this file.
 enum Schema {
     /// Identifiers of all migrations this version knows, in order.
-    static var migrationIdentifiers: [String] { [v1] }
+    static var migrationIdentifiers: [String] { [v1, v2] }
 
     static let v1 = "v1: runs, events, device_stats"
+    static let v2 = "v2: comparisons, calibrations"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -68,6 +69,39 @@ enum Schema {
                     peak_memory_bytes INTEGER,
                     PRIMARY KEY (run_id, device)
                 ) WITHOUT ROWID;
+                """)
+        }
+        // A comparison links a prediction to a measurement of the same schedule (`compare --record`,
+        // `run --predict`); a calibration is a cost model measured by `stagecraft calibrate`.
+        migrator.registerMigration(v2) { db in
+            try db.execute(sql: """
+                CREATE TABLE comparisons (
+                    id                        INTEGER PRIMARY KEY AUTOINCREMENT,
+                    predicted_run_id          INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    measured_run_id           INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    created_at                TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                    predicted_makespan_ns     INTEGER NOT NULL,
+                    measured_makespan_ns      INTEGER NOT NULL,
+                    makespan_error            REAL    NOT NULL,
+                    bubble_error              REAL    NOT NULL,
+                    worst_device_bubble_error REAL    NOT NULL,
+                    start_error_median_ns     INTEGER NOT NULL,
+                    start_error_p90_ns        INTEGER NOT NULL,
+                    start_error_max_ns        INTEGER NOT NULL,
+                    end_error_median_ns       INTEGER NOT NULL,
+                    end_error_p90_ns          INTEGER NOT NULL,
+                    end_error_max_ns          INTEGER NOT NULL
+                );
+                CREATE INDEX comparisons_by_predicted ON comparisons (predicted_run_id);
+                CREATE INDEX comparisons_by_measured ON comparisons (measured_run_id);
+
+                CREATE TABLE calibrations (
+                    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                    host       TEXT NOT NULL,
+                    config     TEXT NOT NULL,
+                    cost_model TEXT NOT NULL
+                );
                 """)
         }
         return migrator

@@ -9,7 +9,8 @@ struct ReportCommand: ParsableCommand {
         abstract: "Write a self-contained HTML report of a run, or of a prediction and a measurement side by side.",
         discussion: """
             The page holds the Gantt chart(s) on one time axis (the prediction above the measurement), the \
-            summary and per-device tables. It loads nothing from the network: open it anywhere, offline.
+            summary and per-device tables and, for two runs of the same schedule, the comparison that \
+            'stagecraft compare' prints (makespan, per-device bubble and per-action errors). It loads nothing from the network: open it anywhere, offline.
             """)
 
     @Argument(help: ArgumentHelp("One or two run ids (see 'stagecraft runs'). With two, simulated runs are drawn above executed ones.",
@@ -35,9 +36,14 @@ struct ReportCommand: ParsableCommand {
             let left = lhs.element.run.kind == .predicted ? 0 : 1, right = rhs.element.run.kind == .predicted ? 0 : 1
             return (left, lhs.offset) < (right, rhs.offset)
         }.map(\.element)
+        // Two runs of the same schedule: the first (the prediction, when there is one) against the second.
+        var comparison: TimelineComparison?
+        if ordered.count == 2 {
+            comparison = try? RunComparison(predicted: ordered[0].timeline, measured: ordered[1].timeline).summary
+        }
         let html: String
         do {
-            html = try HTMLReport(ordered).render()
+            html = try HTMLReport(ordered, comparison: comparison).render()
         } catch {
             throw CommandError(error.description)
         }

@@ -9,9 +9,11 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try RunStore(path: directory.path("new.db"))
-        #expect(try store.query("SELECT identifier FROM grdb_migrations").rows == [[.text("v1: runs, events, device_stats")]])
+        #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").rows
+                == [[.text("v1: runs, events, device_stats")], [.text("v2: comparisons, calibrations")]])
         let tables = try store.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        #expect(tables.rows == [[.text("device_stats")], [.text("events")], [.text("grdb_migrations")], [.text("runs")]])
+        #expect(tables.rows == [[.text("calibrations")], [.text("comparisons")], [.text("device_stats")], [.text("events")],
+                                [.text("grdb_migrations")], [.text("runs")]])
         let indexes = try store.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'runs_by_%' ORDER BY name")
         #expect(indexes.rows == [[.text("runs_by_kind")], [.text("runs_by_schedule")], [.text("runs_by_status")]])
         #expect(try scalar(store, "PRAGMA journal_mode") == .text("wal"))
@@ -24,7 +26,7 @@ import Testing
         let path = directory.path("empty.db")
         #expect(FileManager.default.createFile(atPath: path, contents: Data()))
         let store = try RunStore(path: path)
-        #expect(try scalar(store, "SELECT count(*) FROM grdb_migrations") == .integer(1))
+        #expect(try scalar(store, "SELECT count(*) FROM grdb_migrations") == .integer(2))
     }
 
     @Test func reopeningKeepsRunsAndMigratesNothingTwice() throws {
@@ -34,9 +36,23 @@ import Testing
         let id = try recordRun(try RunStore(path: path), try makeSchedule(.oneFOneB, devices: 2, microbatches: 4))
         let reopened = try RunStore(path: path)
         #expect(try reopened.runs().map(\.id) == [id])
-        #expect(try scalar(reopened, "SELECT count(*) FROM grdb_migrations") == .integer(1))
+        #expect(try scalar(reopened, "SELECT count(*) FROM grdb_migrations") == .integer(2))
         let reader = try RunStore(readingFrom: path)
         #expect(try reader.run(id: id).status == .completed)
+    }
+
+    @Test func upgradesAVersion1Database() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path("old.db")
+        let id = try recordRun(try RunStore(path: path), try makeSchedule(.oneFOneB, devices: 2, microbatches: 4))
+        // Turn it back into a database written before the v2 migration existed.
+        try runHelper(["sql", path, "DROP TABLE comparisons; DROP TABLE calibrations; DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%';"])
+        #expect(throws: StoreError.schemaNeedsUpgrade(path: path)) { try RunStore(readingFrom: path) }
+        let upgraded = try RunStore(path: path)
+        #expect(try upgraded.runs().map(\.id) == [id])
+        #expect(try scalar(upgraded, "SELECT count(*) FROM grdb_migrations") == .integer(2))
+        #expect(try upgraded.comparisons(runID: id).isEmpty)
     }
 
     @Test func refusesAFileThatIsNotADatabase() throws {
