@@ -28,8 +28,10 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),  // sqlite3_* for the bulk event writer
         ]),
         .target(name: "Report", dependencies: ["Schedule", "Store"]),
+        // Measures a cost model for the executor on this machine (stagecraft calibrate).
+        .target(name: "Calibration", dependencies: ["Schedule", "Simulator", "Executor"]),
         .executableTarget(name: "stagecraft", dependencies: [
-            "Schedule", "Simulator", "Executor", "Store", "Report",
+            "Schedule", "Simulator", "Executor", "Store", "Report", "Calibration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule"]),
@@ -45,6 +47,7 @@ let package = Package(
         // experiments/store-bench: 2 M events through the Store (the plain C loop is compiled by run.sh).
         .executableTarget(name: "store-bench", dependencies: ["Store", "Schedule"], path: "experiments/store-bench/StoreBench"),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Schedule", "Store"]),
+        .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulator", "Executor", "Schedule"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -6,8 +6,9 @@ public struct IterationResult: Sendable {
     public let iteration: Int
     /// The loss of the full batch before this iteration's step: Σ (y − t)² / (batch × hidden).
     public let loss: Double
-    /// When every action ran, ns from the iteration's start (monotonic clock), with the peak bytes of
-    /// activations and activation gradients per device (see `ThreadedExecutor` for what is counted).
+    /// When every action ran, ns from the iteration's start (monotonic clock), with the peak bytes
+    /// per device: weights and weight gradients plus the peak of activations and activation gradients
+    /// (see `ThreadedExecutor` for what is counted).
     public let timeline: Timeline
     /// From the iteration's start until the last device finished its actions and its SGD step, in ns.
     public let stepTime: Int64

@@ -13,8 +13,9 @@ import Schedule
 /// accumulates the weight gradients; `B` is `I` then `W`; Chimera's `gradSync` makes both replicas'
 /// gradients their sum. After its last action every device takes an SGD step on its stages.
 ///
-/// Memory accounting (`Timeline.peakMemory`, per device, per iteration): the peak bytes of
-/// per-micro-batch tensors the device holds. With A = (batch / micro-batches) × hidden × 4 bytes and
+/// Memory accounting (`Timeline.peakMemory`, per device, per iteration): the bytes of the weights and
+/// weight gradients of the stages the device holds (`parameterBytes`, held all the time) plus the peak
+/// bytes of per-micro-batch tensors the device holds. With A = (batch / micro-batches) × hidden × 4 bytes and
 /// k the layers of the action's stage, the count changes only at these points, in the device's
 /// action order (so it does not depend on timing):
 /// - `F` holds (k + 1)·A from its start — the stage's input and the output of each of its layers —
@@ -22,8 +23,10 @@ import Schedule
 /// - `I` holds k·A from its start — the gradient of each layer's output — until `W`; on any stage
 ///   but the first it also holds, during `I` only, the A of the input gradient it sends;
 /// - `W` releases the (2k + 1)·A of its micro-batch when it ends; `B` counts as `I` then `W`;
-/// - `gradSync` holds nothing. Weights and weight gradients (`parameterBytes`) and tensors in flight
-///   between devices are not counted.
+/// - `gradSync` holds nothing. Tensors in flight between devices are not counted.
+/// The simulator counts the same buffers: a cost model with `activationBytes` (k + 1)·A,
+/// `gradientBytes` k·A, `transientBytes` A on every stage but the first, and `weightBytes` the
+/// stage's share of `parameterBytes` predicts this peak exactly.
 ///
 /// Not thread-safe itself: call `run` from one thread at a time.
 public final class ThreadedExecutor {
@@ -106,6 +109,7 @@ public final class ThreadedExecutor {
         let record = Measurements(iterations: iterations, actionCount: schedule.actions.count,
                                microbatchCount: schedule.microbatchCount, deviceCount: deviceCount)
         let first = completedIterations
+        let parameters = parameterBytes
         let timeout = options.stallTimeout
         let watchdog = Thread { board.watch(timeout: Int64((timeout * 1e9).rounded()), seconds: timeout) }
         watchdog.name = "stagecraft-watchdog"
@@ -128,7 +132,7 @@ public final class ThreadedExecutor {
             let timeline = Timeline(schedule: schedule,
                                     start: Array(UnsafeBufferPointer(start: record.start + base, count: record.actionCount)),
                                     end: Array(UnsafeBufferPointer(start: record.end + base, count: record.actionCount)),
-                                    peakMemory: (0..<deviceCount).map { record.peakMemory[k * deviceCount + $0] })
+                                    peakMemory: (0..<deviceCount).map { record.peakMemory[k * deviceCount + $0] + parameters[$0] })
             var loss: Double = 0
             for j in 0..<record.microbatchCount { loss += record.losses[k * record.microbatchCount + j] }
             let stepTime = (0..<deviceCount).map { record.deviceFinish[k * deviceCount + $0] }.max() ?? 0
@@ -155,7 +159,7 @@ public final class ThreadedExecutor {
         stages[replica * schedule.stageCount + stage]?.gradients() ?? []
     }
 
-    /// Bytes of weights and weight gradients each device holds (not part of `peakMemory`).
+    /// Bytes of weights and weight gradients each device holds (part of `Timeline.peakMemory`).
     public var parameterBytes: [Int64] {
         (0..<schedule.deviceCount).map { device in
             schedule.placement.stages(on: device).reduce(Int64(0)) { total, held in

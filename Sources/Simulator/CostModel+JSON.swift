@@ -38,7 +38,10 @@ extension CostModel: Codable {
             transferBytes: try decode(StageValues.self, .transferBytes) ?? defaults.transferBytes,
             activationBytes: try decode(StageValues.self, .activationBytes) ?? defaults.activationBytes,
             weightBytes: try decode(StageValues.self, .weightBytes) ?? defaults.weightBytes,
-            contention: try decode(Bool.self, .contention) ?? defaults.contention)
+            contention: try decode(Bool.self, .contention) ?? defaults.contention,
+            gradientBytes: try decode(StageValues.self, .gradientBytes) ?? defaults.gradientBytes,
+            transientBytes: try decode(StageValues.self, .transientBytes) ?? defaults.transientBytes,
+            dispatch: try decode(Double.self, .dispatch) ?? defaults.dispatch)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -58,6 +61,9 @@ extension CostModel: Codable {
         try put(activationBytes, .activationBytes)
         try put(weightBytes, .weightBytes)
         try put(contention, .contention)
+        try put(gradientBytes, .gradientBytes)
+        try put(transientBytes, .transientBytes)
+        try put(dispatch, .dispatch)
     }
 
     /// Parses and validates the JSON form; `file` names the source in error messages.
@@ -131,7 +137,7 @@ extension CostModel: Codable {
         }
         switch field {
         case .contention: return "expected true or false"
-        case .latency, .bandwidth: return "expected a number of \(field.unit)"
+        case .latency, .bandwidth, .dispatch: return "expected a number of \(field.unit)"
         default: return "expected a number of \(field.unit), or a list of them (one per stage)"
         }
     }

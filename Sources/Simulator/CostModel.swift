@@ -17,11 +17,22 @@
 ///   `bandwidth` the bandwidth is unlimited. With `contention`, a link (source device → destination
 ///   device) carries one transfer at a time; transfers queue in the order their data is ready (ties:
 ///   by device, then action id) and occupy the link for their whole time.
-/// - Memory: `activationBytes[s]` is held on stage s's device from the start of the forward of a
-///   micro-batch until the end of the action that frees it: the full backward `B`, or — for a split
-///   backward — the weight gradient `W` (it still needs the stage's input; `I` frees nothing).
-///   `weightBytes[s]` is held all the time on every device that holds a replica of stage s, so
-///   Chimera's two replicas count twice.
+/// - Dispatch: `dispatch` is the time a device takes between the end of one of its actions and the
+///   start of the next when nothing else holds it back (its own bookkeeping: recording the end,
+///   checking the next action's inputs), and before its first action. An action waiting for another
+///   device starts `latency` after that device's action ends instead (the hand-off between threads),
+///   when that is later.
+/// - Memory (per device, following its action order only, so it does not depend on timing — the same
+///   count `ThreadedExecutor` keeps, so a calibrated model predicts its peak exactly):
+///   `activationBytes[s]` is held on stage s's device from the start of the forward of a micro-batch
+///   until the action that frees it: the full backward `B`, or — for a split backward — the weight
+///   gradient `W` (it still needs the stage's input). `gradientBytes[s]` (activation gradients) is
+///   held from the start of the micro-batch's `I` until its `W`; a `B` holds it only while it runs.
+///   `transientBytes[s]` is held only while an `I` or `B` runs (the input gradient it sends back).
+///   In a schedule with no backward at all (inference), a forward holds its activations only while
+///   it runs. `weightBytes[s]` is held all the time on every device that holds a replica of stage
+///   s, so Chimera's two replicas count twice. `Timeline.peakMemory` is weights plus the peak of
+///   the rest.
 public struct CostModel: Equatable, Sendable {
     /// Forward duration per stage (ns).
     public var forward: StageValues
@@ -43,10 +54,16 @@ public struct CostModel: Equatable, Sendable {
     public var transferBytes: StageValues
     /// Activation bytes one micro-batch holds on stage s from its forward until its backward.
     public var activationBytes: StageValues
+    /// Activation-gradient bytes one micro-batch holds on stage s from its `I` until its `W`.
+    public var gradientBytes: StageValues
+    /// Bytes an `I` or `B` of stage s holds only while it runs.
+    public var transientBytes: StageValues
     /// Parameter bytes of stage s, held by every device that holds a replica of it.
     public var weightBytes: StageValues
     /// Whether a link carries one transfer at a time per direction.
     public var contention: Bool
+    /// Time a device takes between two of its actions, and before its first (ns).
+    public var dispatch: Double
 
     /// A cost model; by default a forward takes 1 ns, a backward 2 ns, and everything else is free.
     public init(forward: StageValues = .uniform(1), backward: StageValues = .uniform(2),
@@ -54,7 +71,8 @@ public struct CostModel: Equatable, Sendable {
                 gradSync: StageValues = .uniform(0), optimizerStep: StageValues = .uniform(0),
                 latency: Double = 0, bandwidth: Double? = nil, transferBytes: StageValues = .uniform(0),
                 activationBytes: StageValues = .uniform(0), weightBytes: StageValues = .uniform(0),
-                contention: Bool = false) {
+                contention: Bool = false, gradientBytes: StageValues = .uniform(0), transientBytes: StageValues = .uniform(0),
+                dispatch: Double = 0) {
         self.forward = forward
         self.backward = backward
         self.inputGrad = inputGrad
@@ -65,14 +83,18 @@ public struct CostModel: Equatable, Sendable {
         self.bandwidth = bandwidth
         self.transferBytes = transferBytes
         self.activationBytes = activationBytes
+        self.gradientBytes = gradientBytes
+        self.transientBytes = transientBytes
         self.weightBytes = weightBytes
         self.contention = contention
+        self.dispatch = dispatch
     }
 
     /// The fields of a cost model, named as in its JSON form; `option` is the command-line spelling.
     public enum Field: String, CaseIterable, Sendable, CustomStringConvertible {
         case forward, backward, inputGrad, weightGrad, gradSync, optimizerStep
         case latency, bandwidth, transferBytes, activationBytes, weightBytes, contention
+        case gradientBytes, transientBytes, dispatch
 
         /// The `stagecraft simulate` option that sets the field.
         public var option: String {
@@ -84,9 +106,9 @@ public struct CostModel: Equatable, Sendable {
         /// What the field's numbers mean.
         var unit: String {
             switch self {
-            case .forward, .backward, .inputGrad, .weightGrad, .gradSync, .optimizerStep, .latency: "nanoseconds"
+            case .forward, .backward, .inputGrad, .weightGrad, .gradSync, .optimizerStep, .latency, .dispatch: "nanoseconds"
             case .bandwidth: "bytes per second"
-            case .transferBytes, .activationBytes, .weightBytes: "bytes"
+            case .transferBytes, .activationBytes, .weightBytes, .gradientBytes, .transientBytes: "bytes"
             case .contention: "true or false"
             }
         }
@@ -104,6 +126,7 @@ public struct CostModel: Equatable, Sendable {
             (.forward, forward), (.backward, backward), (.inputGrad, inputGrad), (.weightGrad, weightGrad),
             (.gradSync, gradSync), (.optimizerStep, optimizerStep), (.transferBytes, transferBytes),
             (.activationBytes, activationBytes), (.weightBytes, weightBytes),
+            (.gradientBytes, gradientBytes), (.transientBytes, transientBytes),
         ]
         for (field, stageValues) in lists {
             guard let stageValues else { continue }
@@ -117,6 +140,7 @@ public struct CostModel: Equatable, Sendable {
             }
         }
         try Self.check(latency, .latency, index: nil)
+        try Self.check(dispatch, .dispatch, index: nil)
         if let bandwidth {
             guard bandwidth.isFinite, bandwidth > 0 else { throw .notPositive(.bandwidth, bandwidth) }
         }

@@ -10,10 +10,16 @@ struct CostTable: Sendable {
     let transfer: [Int64]
     /// Activation bytes of one micro-batch on stage s.
     let activation: [Int64]
+    /// Activation-gradient bytes one micro-batch's `I` holds on stage s until its `W`.
+    let gradient: [Int64]
+    /// Bytes an `I` or `B` of stage s holds while it runs.
+    let transient: [Int64]
     /// Weight bytes held by each device (every replica of every stage it holds).
     let weightsOnDevice: [Int64]
     /// Optimizer-step time of each device (every stage it holds).
     let optimizerOnDevice: [Int64]
+    /// Time a device takes between two of its actions (ns).
+    let dispatch: Int64
     /// Whether any transfer takes time.
     let hasTransferCost: Bool
     /// Whether links carry one transfer at a time.
@@ -60,7 +66,10 @@ struct CostTable: Sendable {
         self.transfer = transfer
         hasTransferCost = transfer.contains { $0 > 0 }
         contention = model.contention
+        dispatch = Int64(model.dispatch.rounded())
         activation = nanoseconds(try resolve(model.activationBytes, .activationBytes))
+        gradient = nanoseconds(try resolve(model.gradientBytes, .gradientBytes))
+        transient = nanoseconds(try resolve(model.transientBytes, .transientBytes))
         let weights = nanoseconds(try resolve(model.weightBytes, .weightBytes))
         let optimizer = nanoseconds(try resolve(model.optimizerStep, .optimizerStep))
         var weightsOnDevice = [Int64](repeating: 0, count: schedule.deviceCount)

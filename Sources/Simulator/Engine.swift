@@ -71,14 +71,16 @@ enum Engine {
             }
         }
         // Every time is at most the sum of all durations and transfers; keep it within Int64.
-        let bound = Double(count) * Double(table.duration.max() ?? 0)
+        let bound = Double(count) * Double((table.duration.max() ?? 0) + table.dispatch)
             + Double(dependencies.edgeCount) * Double(table.transfer.max() ?? 0)
             + Double(table.optimizerOnDevice.max() ?? 0)
         guard bound < 9e18 else { throw .tooLong(bound) }
-        let memoryBound = Double(count) * Double(table.activation.max() ?? 0) + Double(table.weightsOnDevice.max() ?? 0)
+        let memoryBound = Double(count) * Double((table.activation.max() ?? 0) + (table.gradient.max() ?? 0) + (table.transient.max() ?? 0))
+            + Double(table.weightsOnDevice.max() ?? 0)
         guard memoryBound < 9e18 else { throw .tooMuchMemory(memoryBound) }
 
         let hasTransferCost = table.hasTransferCost
+        let dispatchTime = table.dispatch
         let contention = table.contention && hasTransferCost
 
         /// Transfer time of the edge u → v (for setting up; the loop has its own copy on raw tables).
@@ -92,7 +94,13 @@ enum Engine {
         // constants, so it pays neither bounds checks on them nor dynamic exclusivity checks.
         let stageDeviceTable = Buffer(stageDevice), durationTable = Buffer(table.duration)
         let transferTable = Buffer(table.transfer), activationTable = Buffer(table.activation)
-        defer { stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free() }
+        let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient)
+        defer {
+            stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
+            gradientTable.free(); transientTable.free()
+        }
+        // Without any backward (inference), a forward holds its activations only while it runs.
+        let inference = !actions.contains { $0.op == .backward || $0.op == .inputGrad || $0.op == .weightGrad }
         let state = Buffer((0..<devices).map {
             DeviceState(next: schedule.deviceOffsets[$0], limit: schedule.deviceOffsets[$0 + 1])
         })
@@ -153,7 +161,7 @@ enum Engine {
                         let id = state[d].next
                         guard id < state[d].limit else { return nil }
                         let action = actions[id]
-                        var ready = state[d].free
+                        var ready = state[d].free + dispatchTime
                         let predecessors = dependencies.predecessors(of: id)
                         for edge in predecessors.indices {
                             let u = Int(predecessors[edge])
@@ -172,13 +180,23 @@ enum Engine {
                         }
                         start[id] = ready
                         let stage = action.stage
+                        // Memory follows the device's action order (see `CostModel`).
                         switch action.op {
                         case .forward:
-                            state[d].live += activationTable[stage]
-                            if state[d].live > state[d].peak { state[d].peak = state[d].live }
-                        case .backward, .weightGrad:
+                            let held = state[d].live + activationTable[stage]
+                            if held > state[d].peak { state[d].peak = held }
+                            if !inference { state[d].live = held }
+                        case .inputGrad:
+                            state[d].live += gradientTable[stage]
+                            let held = state[d].live + transientTable[stage]
+                            if held > state[d].peak { state[d].peak = held }
+                        case .backward:
+                            let held = state[d].live + gradientTable[stage] + transientTable[stage]
+                            if held > state[d].peak { state[d].peak = held }
                             state[d].live -= activationTable[stage]
-                        case .inputGrad, .gradSync:
+                        case .weightGrad:
+                            state[d].live -= activationTable[stage] + gradientTable[stage]
+                        case .gradSync:
                             break
                         }
                         return Event(time: ready + durationTable[Int(action.op.rawValue) * stages + stage], device: Int32(d))

@@ -15,8 +15,8 @@ public enum StageValues: Equatable, Sendable {
         }
     }
 
-    /// Every value given, for validation.
-    var values: [Double] {
+    /// Every value given: the one uniform value, or the per-stage list.
+    public var values: [Double] {
         switch self {
         case let .uniform(value): [value]
         case let .perStage(values): values

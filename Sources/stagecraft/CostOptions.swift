@@ -46,6 +46,15 @@ struct CostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Weight bytes per stage, held by every device with a replica of it (default 0).", valueName: "size[,…]"))
     var weightBytes: String?
 
+    @Option(help: ArgumentHelp("Activation-gradient bytes a micro-batch's input gradient (I) holds on a stage until its W (default 0).", valueName: "size[,…]"))
+    var gradientBytes: String?
+
+    @Option(help: ArgumentHelp("Bytes an I or B holds only while it runs, e.g. the gradient it sends back (default 0).", valueName: "size[,…]"))
+    var transientBytes: String?
+
+    @Option(help: ArgumentHelp("Time a device takes between two of its actions, and before its first (default 0).", valueName: "duration"))
+    var dispatch: String?
+
     @Flag(inversion: .prefixedNo, help: "Whether a link carries one transfer at a time per direction (default: no).")
     var contention: Bool?
 
@@ -67,9 +76,12 @@ struct CostOptions: ParsableArguments {
         if let value = try stages(transferBytes, .bytes, .transferBytes) { model.transferBytes = value }
         if let value = try stages(activationBytes, .bytes, .activationBytes) { model.activationBytes = value }
         if let value = try stages(weightBytes, .bytes, .weightBytes) { model.weightBytes = value }
+        if let value = try stages(gradientBytes, .bytes, .gradientBytes) { model.gradientBytes = value }
+        if let value = try stages(transientBytes, .bytes, .transientBytes) { model.transientBytes = value }
         if let latency { model.latency = try CostQuantity.single(latency, .duration, option: CostModel.Field.latency.option) }
         if let bandwidth { model.bandwidth = try CostQuantity.single(bandwidth, .bandwidth, option: CostModel.Field.bandwidth.option) }
         if let contention { model.contention = contention }
+        if let dispatch { model.dispatch = try CostQuantity.single(dispatch, .duration, option: CostModel.Field.dispatch.option) }
         do { try model.validate() } catch { throw CommandError(error.description) }
         if let saveCostModel {
             do { try model.save(to: saveCostModel) } catch { throw CommandError(error.description) }

@@ -1,0 +1,45 @@
+/// What `Calibrator` measures: the executor configuration (model, micro-batches, devices, chunks) and
+/// how many iterations it runs to warm up and to measure.
+public struct CalibrationSettings: Sendable, Codable, Equatable {
+    /// Layers of the MLP.
+    public var layers: Int
+    /// Width of every layer.
+    public var hidden: Int
+    /// Rows in the batch (split into `microbatches` equal micro-batches).
+    public var batch: Int
+    /// Micro-batches per iteration.
+    public var microbatches: Int
+    /// Devices (threads).
+    public var devices: Int
+    /// Stages per device (v of interleaved schedules).
+    public var chunks: Int
+    /// Layers of each virtual stage; nil splits them evenly.
+    public var layersPerStage: [Int]?
+    /// Seed of the model and data.
+    public var seed: UInt64
+    /// Iterations run and discarded before measuring (caches, page faults, thread start-up).
+    public var warmup: Int
+    /// Iterations measured per calibration schedule.
+    public var repetitions: Int
+    /// Emulated link latency in seconds, as `stagecraft run --link-latency`; nil for none.
+    public var linkLatency: Double?
+    /// Emulated link bandwidth in bytes per second, as `stagecraft run --link-bandwidth`; nil for unlimited.
+    public var linkBandwidth: Double?
+
+    public init(layers: Int = 8, hidden: Int = 256, batch: Int = 64, microbatches: Int = 8, devices: Int = 2, chunks: Int = 1,
+                layersPerStage: [Int]? = nil, seed: UInt64 = 1, warmup: Int = 3, repetitions: Int = 10,
+                linkLatency: Double? = nil, linkBandwidth: Double? = nil) {
+        self.layers = layers
+        self.hidden = hidden
+        self.batch = batch
+        self.microbatches = microbatches
+        self.devices = devices
+        self.chunks = chunks
+        self.layersPerStage = layersPerStage
+        self.seed = seed
+        self.warmup = warmup
+        self.repetitions = repetitions
+        self.linkLatency = linkLatency
+        self.linkBandwidth = linkBandwidth
+    }
+}

@@ -1,0 +1,126 @@
+import Executor
+import Schedule
+import Simulator
+
+/// Measures a cost model for `ThreadedExecutor` on this machine: `stagecraft calibrate`.
+///
+/// It trains the configured MLP (warm-up iterations discarded, then `repetitions` measured) with
+/// calibration schedules of the same model split, device count and micro-batch size, and reads the
+/// cost model off their timelines — never the timeline of the schedule being predicted:
+/// - `forward`, `backward` per stage: from 1F1B (interleaved 1F1B when chunks > 1), so each device's
+///   thread runs while the other devices compute, as in any pipeline;
+/// - `inputGrad`, `weightGrad` per stage: from the same schedule with every `B` split into `I` then `W`;
+/// - `gradSync`: from Chimera (even device counts with one chunk), else 0;
+/// - `latency`: the hand-off between threads — start of an action minus the end of the cross-device
+///   predecessor it waited for (plus the emulated link latency, with `bandwidth` and `transferBytes`
+///   set from the emulated link);
+/// - `dispatch`: the time a device takes between two of its actions when it does not wait;
+/// - `optimizerStep`: from the end of the last action to the end of the iteration;
+/// - memory: `ExecutorMemory` (exact, from the configuration).
+/// Durations are trimmed means (middle 80%) of all samples: the makespan is a sum of durations, so a
+/// mean predicts it better than a median, and the trim drops preemptions by other processes.
+public struct Calibrator {
+    public let settings: CalibrationSettings
+
+    public init(settings: CalibrationSettings) {
+        self.settings = settings
+    }
+
+    /// What a calibration measured: the cost model and how many samples each part rests on.
+    public struct Result: Sendable {
+        public var costModel: CostModel
+        public var settings: CalibrationSettings
+        /// Number of measured actions per op token (`F`, `B`, `I`, `W`, `REDUCE_GRAD`).
+        public var samples: [String: Int]
+        public var handOffSamples: Int
+        public var dispatchSamples: Int
+    }
+
+    /// Runs the calibration; `progress` receives a line per calibration schedule.
+    public func run(progress: (String) -> Void = { _ in }) throws(CalibrationError) -> Result {
+        let s = settings
+        guard s.warmup >= 0 else { throw .invalidSettings("--warmup \(s.warmup): give 0 or more iterations") }
+        guard s.repetitions >= 1 else { throw .invalidSettings("--repetitions \(s.repetitions): measure at least 1 iteration") }
+        let model = MLPConfiguration(layers: s.layers, hidden: s.hidden, batch: s.batch, seed: s.seed, layersPerStage: s.layersPerStage)
+        let family: ScheduleFamily = s.chunks > 1 ? .interleaved : .oneFOneB
+        let pipeline: Schedule
+        do {
+            pipeline = try family.make(devices: s.devices, microbatches: s.microbatches, chunks: s.chunks)
+        } catch {
+            throw .invalidSettings(error.description)
+        }
+        var schedules = [pipeline, Self.splitBackward(pipeline)]
+        if s.chunks == 1, s.devices % 2 == 0, let chimera = try? ScheduleFamily.chimera.make(devices: s.devices, microbatches: s.microbatches) {
+            schedules.append(chimera)
+        }
+        let link = (s.linkLatency != nil || s.linkBandwidth != nil) ? LinkEmulation(latency: s.linkLatency ?? 0, bandwidth: s.linkBandwidth) : nil
+        let options = ExecutorOptions(link: link)
+
+        var samples = TimingSamples(stageCount: pipeline.stageCount)
+        var optimizer: [Int64] = []
+        var memory = CostModel()
+        for schedule in schedules {
+            progress("calibrating with \(schedule.name): \(s.warmup) warm-up + \(s.repetitions) measured iterations")
+            let results: [IterationResult]
+            let executor: ThreadedExecutor
+            do {
+                executor = try ThreadedExecutor(schedule: schedule, model: model, options: options)
+                results = try executor.run(iterations: s.warmup + s.repetitions)
+            } catch {
+                throw .executor(error.description)
+            }
+            if schedule.replicaCount == 1 { ExecutorMemory.apply(to: &memory, executor: executor) }
+            let dependencies = Dependencies(schedule: schedule)
+            for result in results.dropFirst(s.warmup) {
+                // Chimera is measured for its gradient sync only; its F and B would weigh twice.
+                if schedule.replicaCount > 1 {
+                    var only = TimingSamples(stageCount: pipeline.stageCount)
+                    only.add(result.timeline, dependencies)
+                    for stage in 0..<pipeline.stageCount {
+                        samples.durations[Int(Op.gradSync.rawValue) * pipeline.stageCount + stage] += only.durations(.gradSync, stage: stage)
+                    }
+                    continue
+                }
+                samples.add(result.timeline, dependencies)
+                optimizer.append(result.stepTime - (result.timeline.end.max() ?? 0))
+            }
+        }
+
+        func perStage(_ op: Op) -> StageValues {
+            .perStage((0..<pipeline.stageCount).map { TimingSamples.trimmedMean(samples.durations(op, stage: $0)) ?? 0 })
+        }
+        var cost = memory
+        cost.forward = perStage(.forward)
+        cost.backward = perStage(.backward)
+        cost.inputGrad = perStage(.inputGrad)
+        cost.weightGrad = perStage(.weightGrad)
+        cost.gradSync = perStage(.gradSync)
+        let stagesPerDevice = Double(pipeline.stageCount) / Double(pipeline.deviceCount)
+        cost.optimizerStep = .uniform(max(0, (TimingSamples.trimmedMean(optimizer) ?? 0) / stagesPerDevice))
+        cost.latency = max(0, TimingSamples.trimmedMean(samples.handOffs) ?? 0) + (s.linkLatency ?? 0) * 1e9
+        cost.dispatch = max(0, TimingSamples.trimmedMean(samples.gaps) ?? 0)
+        if let bandwidth = s.linkBandwidth {
+            cost.bandwidth = bandwidth
+            cost.transferBytes = .uniform(Double(model.batch / max(1, s.microbatches)) * Double(s.hidden) * 4)
+        }
+        var counts: [String: Int] = [:]
+        for op in Op.allCases {
+            let n = (0..<pipeline.stageCount).reduce(0) { $0 + samples.durations(op, stage: $1).count }
+            if n > 0 { counts[op.token] = n }
+        }
+        return Result(costModel: cost, settings: s, samples: counts, handOffSamples: samples.handOffs.count, dispatchSamples: samples.gaps.count)
+    }
+
+    /// `schedule` with every full backward `B` replaced by `I` then `W` of the same micro-batch.
+    static func splitBackward(_ schedule: Schedule) -> Schedule {
+        let lists = (0..<schedule.deviceCount).map { d in
+            schedule.actions(on: d).flatMap { action -> [Action] in
+                guard action.op == .backward else { return [action] }
+                return [Action(.inputGrad, stage: action.stage, microbatch: action.microbatch, replica: action.replica),
+                        Action(.weightGrad, stage: action.stage, microbatch: action.microbatch, replica: action.replica)]
+            }
+        }
+        return Schedule(name: schedule.name + "-split", placement: schedule.placement, microbatchCount: schedule.microbatchCount,
+                        actionsByDevice: lists)
+    }
+}

@@ -1,0 +1,119 @@
+import ArgumentParser
+import Calibration
+import Foundation
+import Simulator
+import Store
+
+/// `stagecraft calibrate`: measures a cost model of the threaded executor on this machine.
+struct CalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Measure the executor's cost model on this machine for a model, micro-batch size, device count and chunks.",
+        discussion: """
+            Trains the MLP with calibration schedules — 1F1B (interleaved when --chunks > 1), the same with \
+            every B split into I and W, and Chimera for its gradient sum when the device count is even — \
+            after --warmup discarded iterations, for --repetitions measured ones. Writes per-stage F, B, I, W \
+            and gradient-sum durations, the thread hand-off latency, the per-action dispatch time, the \
+            optimizer step and the exact memory of every buffer the executor counts to a cost-model JSON \
+            that 'simulate --cost-model' and 'run --predict --cost-model' read, and records it in the \
+            database (table calibrations). Measure on an idle machine: other processes stretch every time.
+            """)
+
+    @OptionGroup var target: CalibrationOptions
+
+    @Option(name: [.customLong("out"), .customShort("o")], help: "Cost-model JSON file to write.")
+    var out: String = "cost-model.json"
+
+    @Option(help: "Results database (SQLite) the calibration is recorded in.")
+    var db: String = "stagecraft.db"
+
+    @Flag(help: "Do not record the calibration in the database.")
+    var noRecord = false
+
+    func run() throws {
+        let (model, id) = try Self.calibrate(target.settings, db: noRecord ? nil : db)
+        do { try model.save(to: out) } catch { throw CommandError(error.description) }
+        print("wrote \(out)" + (id.map { "; recorded calibration \($0) in \(db)" } ?? ""))
+    }
+
+    /// Runs a calibration, prints what it measured, and records it in `db` when given.
+    static func calibrate(_ settings: CalibrationSettings, db: String?) throws -> (CostModel, Int64?) {
+        let result: Calibrator.Result
+        do {
+            result = try Calibrator(settings: settings).run { print($0) }
+        } catch {
+            throw CommandError(error.description)
+        }
+        let model = result.costModel
+        print(Self.describe(result))
+        guard let db else { return (model, nil) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let config = (try? encoder.encode(settings)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        let costJSON = (try? model.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        let id = try RunText.store { () throws(StoreError) in
+            try RunStore(path: db).recordCalibration(configJSON: config, costModelJSON: costJSON, host: RunStore.hostDescription())
+        }
+        return (model, id)
+    }
+
+    /// One line per op with its per-stage durations, then the fixed costs.
+    static func describe(_ result: Calibrator.Result) -> String {
+        let model = result.costModel
+        func list(_ values: StageValues?) -> String {
+            (values?.values ?? []).map { SimulationSummary.duration(Int64($0.rounded())) }.joined(separator: ", ")
+        }
+        var lines = [
+            "forward    \(list(model.forward))  (\(result.samples["F"] ?? 0) samples)",
+            "backward   \(list(model.backward))  (\(result.samples["B"] ?? 0) samples)",
+            "input-grad \(list(model.inputGrad))  (\(result.samples["I"] ?? 0) samples)",
+            "weight-grad \(list(model.weightGrad))  (\(result.samples["W"] ?? 0) samples)",
+        ]
+        if let syncs = result.samples["REDUCE_GRAD"] { lines.append("grad-sync  \(list(model.gradSync))  (\(syncs) samples)") }
+        lines.append("hand-off latency \(SimulationSummary.duration(Int64(model.latency.rounded()))) (\(result.handOffSamples) samples), "
+                     + "dispatch \(SimulationSummary.duration(Int64(model.dispatch.rounded()))) (\(result.dispatchSamples) samples), "
+                     + "optimizer step \(list(model.optimizerStep)) per stage")
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The executor configuration a calibration measures (shared by `calibrate` and `run --predict`).
+struct CalibrationOptions: ParsableArguments {
+    @Option(help: "Layers of the MLP, split over the stages.")
+    var layers: Int = 8
+
+    @Option(help: "Width of every layer.")
+    var hidden: Int = 256
+
+    @Option(help: "Rows in the batch; must divide by --microbatches.")
+    var batch: Int = 64
+
+    @Option(help: "Micro-batches per iteration of the calibration schedules.")
+    var microbatches: Int = 8
+
+    @Option(help: "Devices (threads).")
+    var devices: Int = 2
+
+    @Option(help: "Stages per device (v of interleaved schedules).")
+    var chunks: Int = 1
+
+    @Option(help: "Seed of the weights, inputs and targets.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Iterations run and discarded before measuring.")
+    var warmup: Int = 3
+
+    @Option(help: "Iterations measured per calibration schedule.")
+    var repetitions: Int = 10
+
+    @Option(help: "Emulated link latency between devices, in seconds, as 'run --link-latency'.")
+    var linkLatency: Double?
+
+    @Option(help: "Emulated link bandwidth, in bytes per second, as 'run --link-bandwidth'.")
+    var linkBandwidth: Double?
+
+    var settings: CalibrationSettings {
+        CalibrationSettings(layers: layers, hidden: hidden, batch: batch, microbatches: microbatches, devices: devices, chunks: chunks,
+                            seed: seed, warmup: warmup, repetitions: repetitions, linkLatency: linkLatency, linkBandwidth: linkBandwidth)
+    }
+}
