@@ -44,6 +44,15 @@ public struct Placement: Hashable, Sendable {
         ])
     }
 
+    /// The V-shaped placement of ZB-V and DualPipeV: 2p stages over p devices, stage s on device s for
+    /// s < p and on device 2p − 1 − s otherwise, so device d holds stages d and 2p − 1 − d, the model's
+    /// first and last stages share device 0, and the turn (stages p − 1 and p) stays on device p − 1.
+    public static func vShape(devices: Int) throws(ScheduleError) -> Placement {
+        try Placement(deviceCount: devices, devicesByReplica: [
+            (0..<(2 * max(devices, 0))).map { $0 < devices ? $0 : 2 * devices - 1 - $0 },
+        ])
+    }
+
     /// The device that holds stage `stage` of replica `replica`.
     @inline(__always)
     public func device(replica: Int = 0, stage: Int) -> Int {

@@ -9,21 +9,51 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
     case interleaved
     /// Chimera's two pipelines in opposite directions (Li & Hoefler, SC'21).
     case chimera
+    /// Zero-bubble ZB-H1: 1F1B with split backwards and postponed weight gradients (Qi et al., ICLR'24).
+    case zeroBubbleH1 = "zb-h1"
+    /// Zero-bubble ZB-H2: longer warm-up, weight gradients fill the drain (Qi et al., ICLR'24).
+    case zeroBubbleH2 = "zb-h2"
+    /// Zero-bubble ZB-V: two stages per device in a V shape, split backwards (Qi et al., ICLR'24).
+    case zeroBubbleV = "zb-v"
+    /// DualPipeV: V shape, paired forward/backward of opposite phases (DeepSeek-V3).
+    case dualPipeV = "dualpipev"
+    /// Looped breadth-first: looped placement, every micro-batch through a stage before the next.
+    case loopedBFS = "looped-bfs"
+
+    /// How many stages each device holds (per replica): the one count the family allows, or nil when
+    /// `--chunks` chooses it.
+    public var fixedChunks: Int? {
+        switch self {
+        case .gpipe, .oneFOneB, .chimera, .zeroBubbleH1, .zeroBubbleH2: 1
+        case .zeroBubbleV, .dualPipeV: 2
+        case .interleaved, .loopedBFS: nil
+        }
+    }
 
     /// Builds the schedule for `devices` devices, `microbatches` micro-batches and `chunks` stages per
-    /// device; throws a `ScheduleError` naming the parameter when the family cannot serve them.
-    public func make(devices: Int, microbatches: Int, chunks: Int = 1) throws(ScheduleError) -> Schedule {
+    /// device (nil: the family's own count, 1 where `--chunks` chooses); throws a `ScheduleError` naming
+    /// the parameter when the family cannot serve them.
+    public func make(devices: Int, microbatches: Int, chunks: Int? = nil) throws(ScheduleError) -> Schedule {
         guard devices >= 1 else { throw .invalidParameter("devices", devices, "need at least 1 device") }
         guard microbatches >= 1 else { throw .invalidParameter("micro-batches", microbatches, "need at least 1 micro-batch") }
-        guard chunks >= 1 else { throw .invalidParameter("chunks", chunks, "need at least 1 chunk per device") }
-        if chunks > 1 && self != .interleaved {
-            throw .unsupported(rawValue, "it holds one stage per device and pipeline; --chunks \(chunks) needs --schedule interleaved")
+        let v = chunks ?? fixedChunks ?? 1
+        guard v >= 1 else { throw .invalidParameter("chunks", v, "need at least 1 chunk per device") }
+        if let fixed = fixedChunks, v != fixed {
+            let why = fixed == 1
+                ? "it holds one stage per device and pipeline; --chunks \(v) needs --schedule interleaved or looped-bfs"
+                : "its V shape holds exactly \(fixed) stages per device; use --chunks \(fixed) or leave --chunks out"
+            throw .unsupported(rawValue, why)
         }
         switch self {
         case .gpipe: return try FillDrain.make(devices: devices, microbatches: microbatches)
         case .oneFOneB: return try OneForwardOneBackward.make(devices: devices, microbatches: microbatches)
-        case .interleaved: return try Interleaved.make(devices: devices, microbatches: microbatches, chunks: chunks)
+        case .interleaved: return try Interleaved.make(devices: devices, microbatches: microbatches, chunks: v)
         case .chimera: return try Chimera.make(devices: devices, microbatches: microbatches)
+        case .zeroBubbleH1: return try ZeroBubbleH1.make(devices: devices, microbatches: microbatches)
+        case .zeroBubbleH2: return try ZeroBubbleH2.make(devices: devices, microbatches: microbatches)
+        case .zeroBubbleV: return try ZeroBubbleV.make(devices: devices, microbatches: microbatches)
+        case .dualPipeV: return try DualPipeV.make(devices: devices, microbatches: microbatches)
+        case .loopedBFS: return try LoopedBFS.make(devices: devices, microbatches: microbatches, chunks: v)
         }
     }
 }

@@ -28,7 +28,7 @@ struct ScheduleCase: Sendable, CustomStringConvertible {
         return MLPConfiguration(layers: stages + 1, hidden: 6, batch: 2 * microbatches, seed: 7, learningRate: learningRate)
     }
 
-    /// Every family, p ≤ 4, several m, v ∈ {1, 2} for interleaved.
+    /// Every family, p ≤ 4, several m, v ∈ {1, 2} for interleaved and looped BFS, v = 2 for the V shapes.
     static let grid: [ScheduleCase] = {
         var cases: [ScheduleCase] = []
         for p in 1...4 {
@@ -38,6 +38,13 @@ struct ScheduleCase: Sendable, CustomStringConvertible {
                 cases.append(ScheduleCase(.interleaved, p: p, m: m, v: 1))
             }
             for m in [p, 2 * p] { cases.append(ScheduleCase(.interleaved, p: p, m: m, v: 2)) }
+            for m in [1, 3, 4, 8] {
+                cases.append(ScheduleCase(.zeroBubbleH1, p: p, m: m))
+                cases.append(ScheduleCase(.zeroBubbleH2, p: p, m: m))
+                cases.append(ScheduleCase(.zeroBubbleV, p: p, m: m, v: 2))
+                cases.append(ScheduleCase(.loopedBFS, p: p, m: m, v: m % 2 + 1))
+            }
+            for m in [2 * p, 2 * p + 1] { cases.append(ScheduleCase(.dualPipeV, p: p, m: m, v: 2)) }
         }
         for p in [2, 4] {
             for m in [1, 2, 3, 4, 6, 8] { cases.append(ScheduleCase(.chimera, p: p, m: m)) }

@@ -1,7 +1,7 @@
 import Testing
 @testable import Schedule
 
-/// Every valid (family, p, m, v) of the acceptance grid: p ∈ 1…8, m ∈ 1…32, v ∈ 1…4.
+/// Every valid (family, p, m, v) of the acceptance grid: p ∈ 1…8, m ∈ 1…32, v ∈ 1…4 (2 for the V shapes).
 func validGrid() -> [(ScheduleFamily, Int, Int, Int)] {
     var grid: [(ScheduleFamily, Int, Int, Int)] = []
     for p in 1...8 {
@@ -11,6 +11,11 @@ func validGrid() -> [(ScheduleFamily, Int, Int, Int)] {
             grid.append((.interleaved, p, m, 1))
             for v in 2...4 where m % p == 0 { grid.append((.interleaved, p, m, v)) }
             if p % 2 == 0 { grid.append((.chimera, p, m, 1)) }
+            grid.append((.zeroBubbleH1, p, m, 1))
+            grid.append((.zeroBubbleH2, p, m, 1))
+            grid.append((.zeroBubbleV, p, m, 2))
+            if m >= 2 * p { grid.append((.dualPipeV, p, m, 2)) }
+            for v in 1...4 { grid.append((.loopedBFS, p, m, v)) }
         }
     }
     return grid
@@ -28,15 +33,17 @@ func validGrid() -> [(ScheduleFamily, Int, Int, Int)] {
         let schedule = try family.make(devices: p, microbatches: m, chunks: v)
         #expect(schedule.deviceCount == p)
         #expect(schedule.stageCount == p * v)
-        for op in [Op.forward, .backward] {
+        // Forwards; input gradients (B or I); weight gradients (B or W).
+        let kinds: [(String, (Op) -> Bool)] = [("F", { $0 == .forward }), ("B|I", \.producesInputGrad), ("B|W", \.completesWeightGrad)]
+        for (name, matches) in kinds {
             var perStage = [Set<Int>](repeating: [], count: schedule.stageCount)
             var count = 0
-            for action in schedule.actions where action.op == op {
+            for action in schedule.actions where matches(action.op) {
                 perStage[action.stage].insert(action.microbatch)
                 count += 1
             }
-            #expect(count == m * p * v, "\(family) p=\(p) m=\(m) v=\(v) \(op)")
-            #expect(perStage.allSatisfy { $0 == Set(0..<m) }, "\(family) p=\(p) m=\(m) v=\(v) \(op)")
+            #expect(count == m * p * v, "\(family) p=\(p) m=\(m) v=\(v) \(name)")
+            #expect(perStage.allSatisfy { $0 == Set(0..<m) }, "\(family) p=\(p) m=\(m) v=\(v) \(name)")
         }
     }
 }
