@@ -20,8 +20,8 @@ struct ScheduleOptions: ParsableArguments {
     @Option(help: "Number of micro-batches per iteration, at least 1 (with --file: checked against the file).")
     var microbatches: Int?
 
-    @Option(help: "Stages per device (virtual pipeline chunks); more than 1 only for interleaved.")
-    var chunks: Int = 1
+    @Option(help: "Stages per device (virtual pipeline chunks): any for interleaved and looped-bfs (default 1), 2 for the V-shaped zb-v and dualpipev, 1 for the others.")
+    var chunks: Int?
 
     func validate() throws {
         switch (schedule, file) {
@@ -34,7 +34,7 @@ struct ScheduleOptions: ParsableArguments {
             guard microbatches != nil else { throw ValidationError("--schedule needs --microbatches M") }
         case (nil, .some):
             guard devices == nil else { throw ValidationError("--devices comes from the file's rows; leave it out with --file") }
-            guard chunks == 1 else { throw ValidationError("--chunks comes from the file's stages; leave it out with --file") }
+            guard chunks == nil else { throw ValidationError("--chunks comes from the file's stages; leave it out with --file") }
         }
     }
 
