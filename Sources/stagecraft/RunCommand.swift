@@ -11,9 +11,14 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Train a real MLP with a pipeline schedule, one thread per device, and measure it.",
         discussion: """
-            Prints each iteration's loss, step time and measured bubble ratio, then records the last \
+            Prints each iteration's loss, step time and measured bubble ratio, then records one \
             iteration's timeline in the results database as an executed run (failed runs are recorded \
-            with their error).
+            with their error): the last, or with --record-iteration median the iteration of median \
+            makespan (the representative one: neither the cold first iteration nor one another process \
+            slowed down). With --predict it also predicts the schedule first — from --cost-model, or \
+            from a calibration of this very configuration ('stagecraft calibrate') — records the \
+            prediction as a simulated run, and prints and records the comparison ('stagecraft compare'), \
+            which links the two runs.
             """
     )
 
@@ -61,8 +66,24 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Do not record the run in the database.")
     var noRecord = false
 
+    @Flag(help: "Also predict the run with the simulator and compare prediction and measurement.")
+    var predict = false
+
+    @Option(help: ArgumentHelp("With --predict: the cost model to predict with, instead of calibrating first. Its memory fields are replaced by the exact ones of this configuration.", valueName: "file"))
+    var costModel: String?
+
+    @Option(help: "With --predict and no --cost-model: calibration iterations discarded before measuring.")
+    var warmup: Int = 3
+
+    @Option(help: "With --predict and no --cost-model: calibration iterations measured per calibration schedule.")
+    var repetitions: Int = 10
+
+    @Option(help: "Which iteration's timeline to record: last, or median (by makespan). Default: median with --predict, else last.")
+    var recordIteration: RecordedIteration?
+
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): run at least 1 iteration") }
+        if !predict && costModel != nil { throw ValidationError("--cost-model is used with --predict; add --predict") }
         if let layersPerStage, parsedLayersPerStage(layersPerStage) == nil {
             throw ValidationError("--layers-per-stage '\(layersPerStage)': give whole numbers separated by commas, e.g. 3,3,2")
         }
@@ -97,7 +118,8 @@ struct RunCommand: ParsableCommand {
         print("\(schedule.name): \(schedule.deviceCount) devices, \(schedule.stageCount) stages × \(schedule.replicaCount) replica(s), "
               + "\(schedule.microbatchCount) micro-batches of \(executor.microbatchRows) rows; MLP \(layers) × \(hidden), "
               + "layers per stage \(executor.layersPerStage.map(String.init).joined(separator: ","))")
-        var last: IterationResult?
+        let prediction = predict ? try predictRun(executor, store: store) : nil
+        var results: [IterationResult] = []
         // The per-iteration lines already show progress on a terminal; the bar is for when they go to a file.
         let bar = isatty(STDOUT_FILENO) == 1 ? nil : ProgressBar(total: iterations, label: "iterations")
         defer { bar?.finish() }
@@ -107,7 +129,7 @@ struct RunCommand: ParsableCommand {
                 guard let result = try executor.run(iterations: 1).first else { break }
                 print(String(format: "iteration %3d  loss %.6f  step %9.3f ms  bubble %5.1f%%", result.iteration + 1, result.loss,
                              Double(result.stepTime) / 1e6, result.timeline.bubbleRatio * 100))
-                last = result
+                results.append(result)
             }
         } catch {
             if let store, let runID {
@@ -116,15 +138,18 @@ struct RunCommand: ParsableCommand {
             }
             throw CommandError(error.description)
         }
-        guard let last else { return }
-        let timeline = last.timeline
-        print(String(format: "last iteration: makespan %.3f ms, measured bubble ratio %.1f%%", Double(timeline.makespan) / 1e6, timeline.bubbleRatio * 100))
-        print("peak activation memory per device (bytes): " + timeline.peakMemory.map(String.init).joined(separator: ", ")
-              + "; parameters and gradients: " + executor.parameterBytes.map(String.init).joined(separator: ", "))
+        let choice = recordIteration ?? (predict ? .median : .last)
+        guard let recorded = choice.pick(results) else { return }
+        let timeline = recorded.timeline
+        print(String(format: "\(choice.phrase) (iteration %d): makespan %.3f ms, measured bubble ratio %.1f%%", recorded.iteration + 1,
+                     Double(timeline.makespan) / 1e6, timeline.bubbleRatio * 100))
+        print("peak memory per device (bytes): " + timeline.peakMemory.map(String.init).joined(separator: ", ")
+              + ", of which parameters and gradients: " + executor.parameterBytes.map(String.init).joined(separator: ", "))
         if let store, let runID {
             try recording { try store.completeRun(id: runID, timeline: timeline) }
-            print("recorded run \(runID) in \(db) (the last iteration's timeline)")
+            print("recorded run \(runID) in \(db) (\(choice.phrase)'s timeline)")
         }
+        if let prediction { try compare(prediction, with: timeline, measuredID: runID, store: store) }
     }
 
     /// Writes a line to standard error.
@@ -132,12 +157,12 @@ struct RunCommand: ParsableCommand {
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 
-    private func openStore() throws -> RunStore {
+    func openStore() throws -> RunStore {
         try recording { try RunStore(path: db) }
     }
 
     /// Turns a database error into a command error that names the file.
-    private func recording<T>(_ body: () throws -> T) throws -> T {
+    func recording<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch {
@@ -149,7 +174,8 @@ struct RunCommand: ParsableCommand {
         let config = ExecutedConfig(layers: layers, hidden: hidden, batch: batch, iterations: iterations, learningRate: lr, seed: seed,
                                     layersPerStage: executor.layersPerStage, microbatchRows: executor.microbatchRows,
                                     forwardOnly: forwardOnly, failOnNaN: failOnNan, stallTimeout: stallTimeout,
-                                    linkLatency: linkLatency, linkBandwidth: linkBandwidth, recordedIteration: iterations - 1)
+                                    linkLatency: linkLatency, linkBandwidth: linkBandwidth,
+                                    recordedIteration: (recordIteration ?? (predict ? .median : .last)) == .last ? iterations - 1 : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(config), let text = String(data: data, encoding: .utf8) else { return "{}" }
@@ -167,6 +193,6 @@ private struct ExecutedConfig: Encodable {
     let forwardOnly, failOnNaN: Bool
     let stallTimeout: Double
     let linkLatency, linkBandwidth: Double?
-    /// The iteration (0-based) whose timeline is stored as the run's events.
-    let recordedIteration: Int
+    /// The iteration (0-based) whose timeline is stored as the run's events; nil: the median by makespan.
+    let recordedIteration: Int?
 }
