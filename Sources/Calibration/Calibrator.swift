@@ -10,7 +10,9 @@ import Simulator
 /// - `forward`, `backward` per stage: from 1F1B (interleaved 1F1B when chunks > 1), so each device's
 ///   thread runs while the other devices compute, as in any pipeline;
 /// - `inputGrad`, `weightGrad` per stage: from the same schedule with every `B` split into `I` then `W`;
-/// - `gradSync`: from Chimera (even device counts with one chunk), else 0;
+/// - `gradSync`: from Chimera (even device counts), else 0; with chunks > 1 Chimera runs the same
+///   layers over one stage per device, and each of those stages' sum is shared among the virtual
+///   stages it covers in proportion to their layers (the sum is a loop over the parameters);
 /// - `latency`: the hand-off between threads — start of an action minus the end of the cross-device
 ///   predecessor it waited for (plus the emulated link latency, with `bandwidth` and `transferBytes`
 ///   set from the emulated link);
@@ -50,9 +52,16 @@ public struct Calibrator {
             throw .invalidSettings(error.description)
         }
         var schedules = [pipeline, Self.splitBackward(pipeline)]
-        if s.chunks == 1, s.devices % 2 == 0, let chimera = try? ScheduleFamily.chimera.make(devices: s.devices, microbatches: s.microbatches) {
+        if s.devices % 2 == 0, let chimera = try? ScheduleFamily.chimera.make(devices: s.devices, microbatches: s.microbatches) {
             schedules.append(chimera)
         }
+        let fineLayers: [Int]
+        do { fineLayers = try model.stageLayerCounts(stages: pipeline.stageCount) } catch { throw .invalidSettings(error.description) }
+        // Chimera holds one stage per device and pipeline: the virtual stages merged `chunks` at a time.
+        let coarseLayers = stride(from: 0, to: fineLayers.count, by: s.chunks).map { fineLayers[$0..<min($0 + s.chunks, fineLayers.count)].reduce(0, +) }
+        var coarseModel = model
+        coarseModel.layersPerStage = coarseLayers
+        var syncSamples = [[Int64]](repeating: [], count: coarseLayers.count)
         let link = (s.linkLatency != nil || s.linkBandwidth != nil) ? LinkEmulation(latency: s.linkLatency ?? 0, bandwidth: s.linkBandwidth) : nil
         let options = ExecutorOptions(link: link)
 
@@ -64,7 +73,7 @@ public struct Calibrator {
             let results: [IterationResult]
             let executor: ThreadedExecutor
             do {
-                executor = try ThreadedExecutor(schedule: schedule, model: model, options: options)
+                executor = try ThreadedExecutor(schedule: schedule, model: schedule.replicaCount > 1 ? coarseModel : model, options: options)
                 results = try executor.run(iterations: s.warmup + s.repetitions)
             } catch {
                 throw .executor(error.description)
@@ -74,11 +83,9 @@ public struct Calibrator {
             for result in results.dropFirst(s.warmup) {
                 // Chimera is measured for its gradient sync only; its F and B would weigh twice.
                 if schedule.replicaCount > 1 {
-                    var only = TimingSamples(stageCount: pipeline.stageCount)
+                    var only = TimingSamples(stageCount: schedule.stageCount)
                     only.add(result.timeline, dependencies)
-                    for stage in 0..<pipeline.stageCount {
-                        samples.durations[Int(Op.gradSync.rawValue) * pipeline.stageCount + stage] += only.durations(.gradSync, stage: stage)
-                    }
+                    for stage in 0..<schedule.stageCount { syncSamples[stage] += only.durations(.gradSync, stage: stage) }
                     continue
                 }
                 samples.add(result.timeline, dependencies)
@@ -94,7 +101,10 @@ public struct Calibrator {
         cost.backward = perStage(.backward)
         cost.inputGrad = perStage(.inputGrad)
         cost.weightGrad = perStage(.weightGrad)
-        cost.gradSync = perStage(.gradSync)
+        cost.gradSync = .perStage(fineLayers.indices.map { stage in
+            let coarse = stage / s.chunks
+            return (TimingSamples.trimmedMean(syncSamples[coarse]) ?? 0) * Double(fineLayers[stage]) / Double(max(1, coarseLayers[coarse]))
+        })
         let stagesPerDevice = Double(pipeline.stageCount) / Double(pipeline.deviceCount)
         cost.optimizerStep = .uniform(max(0, (TimingSamples.trimmedMean(optimizer) ?? 0) / stagesPerDevice))
         cost.latency = max(0, TimingSamples.trimmedMean(samples.handOffs) ?? 0) + (s.linkLatency ?? 0) * 1e9
@@ -108,6 +118,8 @@ public struct Calibrator {
             let n = (0..<pipeline.stageCount).reduce(0) { $0 + samples.durations(op, stage: $1).count }
             if n > 0 { counts[op.token] = n }
         }
+        let syncs = syncSamples.reduce(0) { $0 + $1.count }
+        if syncs > 0 { counts[Op.gradSync.token] = syncs }
         return Result(costModel: cost, settings: s, samples: counts, handOffSamples: samples.handOffs.count, dispatchSamples: samples.gaps.count)
     }
 

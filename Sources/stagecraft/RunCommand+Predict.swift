@@ -45,6 +45,10 @@ extension RunCommand {
         if let costModel {
             do { model = try CostModel.load(from: costModel) } catch { throw CommandError(error.description) }
             print("predicting with \(costModel)")
+            if case let .perStage(list) = model.forward, list.count != schedule.stageCount {
+                do { model = try StageMerge.merge(model, into: schedule.stageCount) } catch { throw CommandError("\(costModel): \(error.description)") }
+                print("merged its \(list.count) stages \(list.count / schedule.stageCount) at a time into the schedule's \(schedule.stageCount)")
+            }
         } else {
             let settings = CalibrationSettings(layers: layers, hidden: hidden, batch: batch, microbatches: schedule.microbatchCount,
                                                devices: schedule.deviceCount, chunks: schedule.chunkCount,

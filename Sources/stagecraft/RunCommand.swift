@@ -69,7 +69,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Also predict the run with the simulator and compare prediction and measurement.")
     var predict = false
 
-    @Option(help: ArgumentHelp("With --predict: the cost model to predict with, instead of calibrating first. Its memory fields are replaced by the exact ones of this configuration.", valueName: "file"))
+    @Option(help: ArgumentHelp("With --predict: the cost model to predict with, instead of calibrating first; one calibrated for a multiple of the schedule's stages is merged (see 'calibrate'). Its memory fields are replaced by the exact ones of this configuration.", valueName: "file"))
     var costModel: String?
 
     @Option(help: "With --predict and no --cost-model: calibration iterations discarded before measuring.")
