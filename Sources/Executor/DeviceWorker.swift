@@ -17,10 +17,14 @@ final class DeviceWorker: @unchecked Sendable {
     private let learningRate: Float
     private let failOnNaN: Bool
     private let fault: FaultInjection?
+    /// Per action id: whether it is a forward whose micro-batch the stage recomputes (`R`) later;
+    /// empty when the schedule recomputes nothing.
+    private let recomputed: [Bool]
     private var meter = MemoryMeter()
 
     init(device: Int, schedule: Schedule, stages: [StageState?], syncs: [ReplicaSync?], board: ProgressBoard,
-         record: Measurements, training: Bool, learningRate: Float, failOnNaN: Bool, fault: FaultInjection?) {
+         record: Measurements, training: Bool, learningRate: Float, failOnNaN: Bool, fault: FaultInjection?,
+         recomputed: [Bool] = []) {
         self.device = device
         self.schedule = schedule
         self.stages = stages
@@ -31,6 +35,7 @@ final class DeviceWorker: @unchecked Sendable {
         self.learningRate = learningRate
         self.failOnNaN = failOnNaN
         self.fault = fault
+        self.recomputed = recomputed
     }
 
     /// Why an action failed (turned into `ExecutorError.deviceFailed`).
@@ -52,7 +57,7 @@ final class DeviceWorker: @unchecked Sendable {
                 guard board.waitForPredecessors(of: id, device: device, iteration: iteration) else { return }
                 let start = MonotonicClock.now()
                 do {
-                    try perform(schedule.actions[id], iteration: iteration, k: k)
+                    try perform(schedule.actions[id], id: id, iteration: iteration, k: k)
                 } catch {
                     board.fail(.deviceFailed(device: device, action: schedule.actions[id], iteration: iteration, reason: error.reason))
                     return
@@ -73,7 +78,7 @@ final class DeviceWorker: @unchecked Sendable {
 
     /// Runs one action's compute, with its memory accounting (see `MemoryMeter`).
     @inline(__always)
-    private func perform(_ action: Action, iteration: Int, k: Int) throws(ActionFailure) {
+    private func perform(_ action: Action, id: Int, iteration: Int, k: Int) throws(ActionFailure) {
         if let fault, fault.iteration == iteration, fault.action == action {
             throw ActionFailure(reason: fault.message)
         }
@@ -94,7 +99,15 @@ final class DeviceWorker: @unchecked Sendable {
                     throw ActionFailure(reason: "the loss of micro-batch \(j) is \(loss) (--fail-on-nan); lower --lr or check the model")
                 }
             }
-            if !training { meter.release((layers + 1) * unit) }
+            if !training {
+                meter.release((layers + 1) * unit)
+            } else if !recomputed.isEmpty && recomputed[id] {
+                state.discardActivations(j)
+                meter.release(layers * unit)
+            }
+        case .recompute:
+            meter.hold(layers * unit)
+            state.recompute(j)
         case .inputGrad:
             inputGrad(state, index: index, j: j, unit: unit, layers: layers)
         case .weightGrad:

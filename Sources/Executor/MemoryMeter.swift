@@ -6,8 +6,9 @@
 /// layer's output — and keeps it until the micro-batch's `W` (or `B`); `I` takes k·A — the gradient
 /// of each layer's output — kept until `W`, plus, on stages other than the first, a transient A for
 /// the input gradient it sends, released when `I` ends; `W` releases the (2k + 1)·A of its
-/// micro-batch; `B` is `I` then `W`. Weights, weight gradients and tensors in flight between devices
-/// are not counted.
+/// micro-batch; `B` is `I` then `W`. A forward whose micro-batch is recomputed (`R`) keeps only the
+/// input's A once it ends, releasing k·A, and its `R` takes the k·A again from its start. Weights,
+/// weight gradients and tensors in flight between devices are not counted.
 struct MemoryMeter {
     private(set) var current: Int64 = 0
     private(set) var peak: Int64 = 0

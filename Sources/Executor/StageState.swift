@@ -6,8 +6,8 @@ import Darwin
 #endif
 
 /// One (replica, stage) of the model on its device: the weights of its layers, their gradient
-/// accumulators, and a slot for every micro-batch's saved tensors. The ops `F`, `I`, `W` and the SGD
-/// step run here, each with `cblas_sgemm`, on buffers allocated once.
+/// accumulators, and a slot for every micro-batch's saved tensors. The ops `F`, `R`, `I`, `W` and the
+/// SGD step run here, each with `cblas_sgemm`, on buffers allocated once.
 ///
 /// Per micro-batch j the slots are: the stage's input (rows × hidden), the output of each of its k
 /// layers (after ReLU, or raw for the model's last layer), and the gradient of each layer's output —
@@ -106,19 +106,11 @@ final class StageState: @unchecked Sendable {
     /// (copies) the result into `next`'s input slot. On the model's last stage returns the micro-batch's
     /// share of the loss, Σ (y − t)² / (batch × hidden); otherwise nil.
     func forward(_ microbatch: Int, next: StageState?) -> Double? {
-        let n = Int32(hidden), m = Int32(rows), count = rows * hidden
+        let count = rows * hidden
         if isFirstStage {
             inputSlot(microbatch).update(from: inputs.pointer + microbatch * count, count: count)
         }
-        for layer in 0..<layerCount {
-            let x = output(microbatch, layer - 1), y = output(microbatch, layer)
-            let b = bias[layer].pointer
-            for row in 0..<rows { (y + row * hidden).update(from: b, count: hidden) }
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, n, 1, x, n, weights[layer].pointer, n, 1, y, n)
-            if !(holdsLastLayer && layer == layerCount - 1) {
-                for i in 0..<count { y[i] = max(y[i], 0) }  // branch-free, so it vectorises
-            }
-        }
+        runLayers(microbatch)
         let result = output(microbatch, layerCount - 1)
         if let next {
             next.inputSlot(microbatch).update(from: result, count: count)
@@ -131,6 +123,37 @@ final class StageState: @unchecked Sendable {
             sum += difference * difference
         }
         return sum / lossDenominator
+    }
+
+    /// `R`: runs the stage's layers again from the micro-batch's input slot, restoring every layer's
+    /// output that `discardActivations` dropped — bit for bit the forward's, since the inputs and the
+    /// `sgemm` calls are the same. Sends nothing and computes no loss (the forward did both).
+    func recompute(_ microbatch: Int) {
+        runLayers(microbatch)
+    }
+
+    /// After a forward whose micro-batch the stage will recompute: drops the outputs of the stage's
+    /// layers, keeping only its input. The buffers stay allocated (they are reused); they are
+    /// overwritten with NaN, so a backward that ran without its recompute would poison the gradients
+    /// rather than silently use the forward's values.
+    func discardActivations(_ microbatch: Int) {
+        for layer in 0..<layerCount {
+            output(microbatch, layer).update(repeating: .nan, count: rows * hidden)
+        }
+    }
+
+    /// The layers of the stage on the micro-batch's input slot, keeping every layer's output.
+    private func runLayers(_ microbatch: Int) {
+        let n = Int32(hidden), m = Int32(rows), count = rows * hidden
+        for layer in 0..<layerCount {
+            let x = output(microbatch, layer - 1), y = output(microbatch, layer)
+            let b = bias[layer].pointer
+            for row in 0..<rows { (y + row * hidden).update(from: b, count: hidden) }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, n, 1, x, n, weights[layer].pointer, n, 1, y, n)
+            if !(holdsLastLayer && layer == layerCount - 1) {
+                for i in 0..<count { y[i] = max(y[i], 0) }  // branch-free, so it vectorises
+            }
+        }
     }
 
     /// `I`: the gradient with respect to every layer's output and, unless this is the first stage, with

@@ -9,8 +9,8 @@ import Schedule
 ///
 /// The model's L layers are split into the schedule's virtual stages; stage s of every replica starts
 /// with the same initial weights. `F` runs a stage's layers and keeps their outputs, the last stage
-/// also computes the loss; `I` computes the gradient with respect to the stage's input; `W`
-/// accumulates the weight gradients; `B` is `I` then `W`; Chimera's `gradSync` makes both replicas'
+/// also computes the loss; `R` (activation recompute) runs them again from the stage's input; `I`
+/// computes the gradient with respect to the stage's input; `W` accumulates the weight gradients; `B` is `I` then `W`; Chimera's `gradSync` makes both replicas'
 /// gradients their sum. After its last action every device takes an SGD step on its stages.
 ///
 /// Memory accounting (`Timeline.peakMemory`, per device, per iteration): the bytes of the weights and
@@ -23,10 +23,13 @@ import Schedule
 /// - `I` holds k·A from its start — the gradient of each layer's output — until `W`; on any stage
 ///   but the first it also holds, during `I` only, the A of the input gradient it sends;
 /// - `W` releases the (2k + 1)·A of its micro-batch when it ends; `B` counts as `I` then `W`;
+/// - with activation recompute, a forward whose micro-batch its stage recomputes (`R`) releases the
+///   k·A of its layers' outputs when it ends (they are really dropped: overwritten with NaN) and keeps
+///   the input's A; its `R` holds the k·A again from its start (re-running the layers from the input);
 /// - `gradSync` holds nothing. Tensors in flight between devices are not counted.
 /// The simulator counts the same buffers: a cost model with `activationBytes` (k + 1)·A,
-/// `gradientBytes` k·A, `transientBytes` A on every stage but the first, and `weightBytes` the
-/// stage's share of `parameterBytes` predicts this peak exactly.
+/// `gradientBytes` k·A, `transientBytes` A on every stage but the first, `checkpointBytes` A, and
+/// `weightBytes` the stage's share of `parameterBytes` predicts this peak exactly.
 ///
 /// Not thread-safe itself: call `run` from one thread at a time.
 public final class ThreadedExecutor {
@@ -42,6 +45,9 @@ public final class ThreadedExecutor {
     public private(set) var completedIterations = 0
 
     private let dependencies: Dependencies
+    /// Per action id of `schedule`: whether it is a forward whose micro-batch is recomputed later;
+    /// empty when nothing is.
+    private let recomputedForwards: [Bool]
     /// Indexed by `replica * stageCount + stage`.
     private let stages: [StageState?]
     /// Per stage, when it has several replicas.
@@ -69,6 +75,12 @@ public final class ThreadedExecutor {
         self.layersPerStage = layerCounts
         self.microbatchRows = rows
         dependencies = Dependencies(schedule: runnable)
+        var recomputed = [Bool](repeating: false, count: runnable.recomputes ? runnable.actions.count : 0)
+        for action in runnable.actions where action.op == .recompute {
+            let forward = Action(.forward, stage: action.stage, microbatch: action.microbatch, replica: action.replica)
+            if let id = dependencies.id(of: forward) { recomputed[id] = true }
+        }
+        recomputedForwards = recomputed
 
         openblas_set_num_threads(1)
         let parameters = model.initialParameters()
@@ -117,7 +129,7 @@ public final class ThreadedExecutor {
         for device in 0..<deviceCount {
             let worker = DeviceWorker(device: device, schedule: schedule, stages: stages, syncs: syncs, board: board,
                                       record: record, training: !options.forwardOnly, learningRate: model.learningRate,
-                                      failOnNaN: options.failOnNaN, fault: options.fault)
+                                      failOnNaN: options.failOnNaN, fault: options.fault, recomputed: recomputedForwards)
             board.threadStarted()
             let thread = Thread { worker.run(firstIteration: first) }
             thread.name = "stagecraft-device-\(device)"

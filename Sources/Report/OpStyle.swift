@@ -4,8 +4,8 @@ import Schedule
 /// classes. The fills come from the Okabe–Ito palette, which stays distinguishable under the common
 /// forms of colour blindness; text colours are chosen for contrast on each fill.
 ///
-/// The palette keeps entries for kinds the model does not have yet (recompute, optimizer step), so
-/// adding an `Op` case only means pointing it at its reserved style.
+/// The palette keeps entries for kinds the model does not have yet (optimizer step), so adding an
+/// `Op` case only means pointing it at its reserved style.
 public struct OpStyle: Sendable, Hashable {
     /// Short key used in CSS classes (`op-F`) and trace categories.
     public let key: String
@@ -26,7 +26,7 @@ public struct OpStyle: Sendable, Hashable {
     public static let weightGrad = OpStyle(key: "W", name: "weight grad (W)", fill: "#009E73", text: "#000000")
     /// Gradient synchronisation between replicas: Okabe–Ito reddish purple.
     public static let gradSync = OpStyle(key: "sync", name: "grad sync", fill: "#CC79A7", text: "#000000")
-    /// Reserved for activation recomputation: Okabe–Ito sky blue.
+    /// Activation recomputation (`R`): Okabe–Ito sky blue.
     public static let recompute = OpStyle(key: "R", name: "recompute", fill: "#56B4E9", text: "#000000")
     /// Reserved for the optimizer step: Okabe–Ito yellow.
     public static let step = OpStyle(key: "step", name: "optimizer step", fill: "#F0E442", text: "#000000")
@@ -68,6 +68,7 @@ public struct OpStyle: Sendable, Hashable {
         case .inputGrad: .inputGrad
         case .weightGrad: .weightGrad
         case .gradSync: .gradSync
+        case .recompute: .recompute
         }
     }
 }

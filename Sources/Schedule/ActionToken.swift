@@ -10,7 +10,7 @@ enum ActionToken: Equatable {
         let reason: String
     }
 
-    private static let computeKinds: [Substring: Op] = ["F": .forward, "B": .backward, "I": .inputGrad, "W": .weightGrad]
+    private static let computeKinds: [Substring: Op] = ["F": .forward, "B": .backward, "I": .inputGrad, "W": .weightGrad, "R": .recompute]
     private static let skippedKinds: Set<Substring> = ["SEND_F", "RECV_F", "SEND_B", "RECV_B", "UNSHARD", "RESHARD"]
     private static let largestIndex = 10_000_000
 
@@ -68,7 +68,7 @@ enum ActionToken: Equatable {
             return .compute(Action(.gradSync, stage: stage, replica: replica))
         }
         if skippedKinds.contains(kind) { return .skipped(String(kind)) }
-        if kind.isEmpty { throw ParseError(reason: "missing the action kind after the stage: F, B, I, W or REDUCE_GRAD") }
-        throw ParseError(reason: "unknown action kind '\(kind)': expected F, B, I, W, REDUCE_GRAD, or one of PyTorch's SEND_F, RECV_F, SEND_B, RECV_B, UNSHARD, RESHARD")
+        if kind.isEmpty { throw ParseError(reason: "missing the action kind after the stage: F, B, I, W, R or REDUCE_GRAD") }
+        throw ParseError(reason: "unknown action kind '\(kind)': expected F, B, I, W, R (recompute), REDUCE_GRAD, or one of PyTorch's SEND_F, RECV_F, SEND_B, RECV_B, UNSHARD, RESHARD")
     }
 }

@@ -3,8 +3,10 @@
 ///
 /// The rule, for replica r, stage s, micro-batch j of a schedule with S stages and R replicas:
 /// - `F(r,s,j)` waits for `F(r,s−1,j)` (the previous stage's output), nothing for s = 0;
-/// - `B(r,s,j)` and `I(r,s,j)` wait for their own `F(r,s,j)` and, for s < S−1, for the input gradient
-///   of the next stage: `B(r,s+1,j)` or `I(r,s+1,j)`, whichever the schedule has;
+/// - `R(r,s,j)` (recompute) waits for its own `F(r,s,j)`, whose input it starts from;
+/// - `B(r,s,j)` and `I(r,s,j)` wait for their own `R(r,s,j)` if the schedule recomputes that micro-batch
+///   on that stage, for their own `F(r,s,j)` otherwise, and, for s < S−1, for the input gradient of
+///   the next stage: `B(r,s+1,j)` or `I(r,s+1,j)`, whichever the schedule has;
 /// - `W(r,s,j)` waits for `I(r,s,j)` (the output gradient it consumed is kept until then);
 /// - `gradSync(r,s)` waits for the last weight gradient (`B` or `W`) of every micro-batch of stage s on
 ///   every replica: the replicas sum their gradients, so each needs all of them.
@@ -96,8 +98,11 @@ public struct Dependencies: Sendable {
         switch action.op {
         case .forward:
             if s > 0 { visit(lookup(.forward, r, s - 1, j)) }
-        case .backward, .inputGrad:
+        case .recompute:
             visit(lookup(.forward, r, s, j))
+        case .backward, .inputGrad:
+            let recomputed = lookup(.recompute, r, s, j)
+            visit(recomputed >= 0 ? recomputed : lookup(.forward, r, s, j))
             if s + 1 < stages {
                 let full = lookup(.backward, r, s + 1, j)
                 visit(full >= 0 ? full : lookup(.inputGrad, r, s + 1, j))

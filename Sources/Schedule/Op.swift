@@ -1,5 +1,6 @@
-/// What one action does. The raw values are the tokens of PyTorch's `torch.distributed.pipelining`
-/// action strings (`0F1`, `2I0`, `2W0`, `0B3`, `1REDUCE_GRAD`), so the text form needs no second table.
+/// What one action does. The tokens are those of PyTorch's `torch.distributed.pipelining` action
+/// strings (`0F1`, `2I0`, `2W0`, `0B3`, `1REDUCE_GRAD`), so the text form needs no second table —
+/// except recompute, which PyTorch has no action for: Stagecraft writes it `R` (`0R1`).
 public enum Op: UInt8, CaseIterable, Sendable, Hashable, Comparable {
     /// Forward pass of one micro-batch through one stage; keeps what the backward needs.
     case forward
@@ -12,6 +13,10 @@ public enum Op: UInt8, CaseIterable, Sendable, Hashable, Comparable {
     /// Gradient synchronisation between the replicas of one stage (Chimera's two pipelines), summing
     /// their gradients once every micro-batch's weight gradient on every replica is done.
     case gradSync
+    /// Activation recomputation: re-runs the forward of one micro-batch on one stage from the stage's
+    /// input, which is all its forward kept, restoring what the backward (`B` or `I`) needs. Waits
+    /// for its own forward; the backward then waits for it (see `Dependencies`).
+    case recompute
 
     /// The token used in action strings and CSV cells.
     public var token: String {
@@ -21,6 +26,7 @@ public enum Op: UInt8, CaseIterable, Sendable, Hashable, Comparable {
         case .inputGrad: "I"
         case .weightGrad: "W"
         case .gradSync: "REDUCE_GRAD"
+        case .recompute: "R"
         }
     }
 

@@ -1,7 +1,9 @@
 /// PyTorch `torch.distributed.pipelining` CSV: one row per rank (device), one cell per action in the
 /// order the rank runs them (`0F1` = stage 0, forward, micro-batch 1; `2I0`, `2W0`, `1B3`), an empty
 /// cell for idle. Stagecraft writes replica r > 0 as `0F1@1` (PyTorch has no replicated stages) and
-/// Chimera's gradient sync as PyTorch's `REDUCE_GRAD` (`3REDUCE_GRAD`).
+/// Chimera's gradient sync as PyTorch's `REDUCE_GRAD` (`3REDUCE_GRAD`). Activation recomputation,
+/// which PyTorch has no action for, is written `R` (`2R0`: stage 2 recomputes micro-batch 0's forward);
+/// PyTorch cannot read such a file, and a file without `R` cells is plain PyTorch.
 ///
 /// Files dumped by PyTorch with communication and sharding actions import as they are: `REDUCE_GRAD`
 /// becomes a `gradSync`, the compute parts of `(0F3;7B1)OVERLAP_F_B` become their actions in order, and
@@ -57,7 +59,7 @@ public enum ScheduleCSV {
         guard issues.isEmpty else { throw .csv(issues) }
 
         let all = parsed.flatMap { $0 }
-        guard !all.isEmpty else { throw .csv([CSVIssue(row: 1, column: nil, cell: "", reason: "the file has no compute actions (F, B, I, W)")]) }
+        guard !all.isEmpty else { throw .csv([CSVIssue(row: 1, column: nil, cell: "", reason: "the file has no compute actions (F, B, I, W, R)")]) }
         let stageCount = stages ?? (all.map(\.action.stage).max()! + 1)
         let microbatchCount = microbatches ?? (all.map(\.action.microbatch).max()! + 1)
         let replicaCount = all.map(\.action.replica).max()! + 1

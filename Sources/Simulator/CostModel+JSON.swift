@@ -41,7 +41,9 @@ extension CostModel: Codable {
             contention: try decode(Bool.self, .contention) ?? defaults.contention,
             gradientBytes: try decode(StageValues.self, .gradientBytes) ?? defaults.gradientBytes,
             transientBytes: try decode(StageValues.self, .transientBytes) ?? defaults.transientBytes,
-            dispatch: try decode(Double.self, .dispatch) ?? defaults.dispatch)
+            dispatch: try decode(Double.self, .dispatch) ?? defaults.dispatch,
+            recompute: try decode(StageValues.self, .recompute),
+            checkpointBytes: try decode(StageValues.self, .checkpointBytes) ?? defaults.checkpointBytes)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -64,6 +66,8 @@ extension CostModel: Codable {
         try put(gradientBytes, .gradientBytes)
         try put(transientBytes, .transientBytes)
         try put(dispatch, .dispatch)
+        try put(recompute, .recompute)
+        try put(checkpointBytes, .checkpointBytes)
     }
 
     /// Parses and validates the JSON form; `file` names the source in error messages.

@@ -17,6 +17,8 @@
 ///   `bandwidth` the bandwidth is unlimited. With `contention`, a link (source device → destination
 ///   device) carries one transfer at a time; transfers queue in the order their data is ready (ties:
 ///   by device, then action id) and occupy the link for their whole time.
+/// - Recompute: `recompute` is the duration of an `R` (re-running a stage's forward from its input);
+///   when absent it is the forward's.
 /// - Dispatch: `dispatch` is the time a device takes between the end of one of its actions and the
 ///   start of the next when nothing else holds it back (its own bookkeeping: recording the end,
 ///   checking the next action's inputs), and before its first action. An action waiting for another
@@ -30,7 +32,10 @@
 ///   held from the start of the micro-batch's `I` until its `W`; a `B` holds it only while it runs.
 ///   `transientBytes[s]` is held only while an `I` or `B` runs (the input gradient it sends back).
 ///   In a schedule with no backward at all (inference), a forward holds its activations only while
-///   it runs. `weightBytes[s]` is held all the time on every device that holds a replica of stage
+///   it runs. Activation recompute (`R`): a forward whose micro-batch the stage recomputes holds
+///   `activationBytes[s]` while it runs and keeps only `checkpointBytes[s]` (its input) after it;
+///   the recompute takes the rest, `activationBytes[s] − checkpointBytes[s]`, from its start, so from
+///   then on the micro-batch holds `activationBytes[s]` again until its `B` or `W`. `weightBytes[s]` is held all the time on every device that holds a replica of stage
 ///   s, so Chimera's two replicas count twice. `Timeline.peakMemory` is weights plus the peak of
 ///   the rest.
 public struct CostModel: Equatable, Sendable {
@@ -42,6 +47,8 @@ public struct CostModel: Equatable, Sendable {
     public var inputGrad: StageValues?
     /// Weight-gradient (`W`) duration per stage (ns); nil: `backward` minus `inputGrad`.
     public var weightGrad: StageValues?
+    /// Activation-recompute (`R`) duration per stage (ns); nil: the forward's.
+    public var recompute: StageValues?
     /// Duration of the replica gradient sum (`gradSync`) of each stage (ns).
     public var gradSync: StageValues
     /// Optimizer step per stage (ns), run on each device after its last action.
@@ -58,6 +65,9 @@ public struct CostModel: Equatable, Sendable {
     public var gradientBytes: StageValues
     /// Bytes an `I` or `B` of stage s holds only while it runs.
     public var transientBytes: StageValues
+    /// Bytes of stage s's input, part of `activationBytes[s]`: all a forward keeps of a micro-batch
+    /// that the stage recomputes (`R`) before its backward.
+    public var checkpointBytes: StageValues
     /// Parameter bytes of stage s, held by every device that holds a replica of it.
     public var weightBytes: StageValues
     /// Whether a link carries one transfer at a time per direction.
@@ -72,7 +82,7 @@ public struct CostModel: Equatable, Sendable {
                 latency: Double = 0, bandwidth: Double? = nil, transferBytes: StageValues = .uniform(0),
                 activationBytes: StageValues = .uniform(0), weightBytes: StageValues = .uniform(0),
                 contention: Bool = false, gradientBytes: StageValues = .uniform(0), transientBytes: StageValues = .uniform(0),
-                dispatch: Double = 0) {
+                dispatch: Double = 0, recompute: StageValues? = nil, checkpointBytes: StageValues = .uniform(0)) {
         self.forward = forward
         self.backward = backward
         self.inputGrad = inputGrad
@@ -88,6 +98,8 @@ public struct CostModel: Equatable, Sendable {
         self.weightBytes = weightBytes
         self.contention = contention
         self.dispatch = dispatch
+        self.recompute = recompute
+        self.checkpointBytes = checkpointBytes
     }
 
     /// The fields of a cost model, named as in its JSON form; `option` is the command-line spelling.
@@ -95,10 +107,12 @@ public struct CostModel: Equatable, Sendable {
         case forward, backward, inputGrad, weightGrad, gradSync, optimizerStep
         case latency, bandwidth, transferBytes, activationBytes, weightBytes, contention
         case gradientBytes, transientBytes, dispatch
+        case recompute, checkpointBytes
 
         /// The `stagecraft simulate` option that sets the field.
         public var option: String {
-            "--" + rawValue.reduce(into: "") { text, character in
+            if self == .recompute { return "--recompute-time" }  // `--recompute` is the schedule flag
+            return "--" + rawValue.reduce(into: "") { text, character in
                 if character.isUppercase { text += "-" + character.lowercased() } else { text.append(character) }
             }
         }
@@ -106,9 +120,9 @@ public struct CostModel: Equatable, Sendable {
         /// What the field's numbers mean.
         var unit: String {
             switch self {
-            case .forward, .backward, .inputGrad, .weightGrad, .gradSync, .optimizerStep, .latency, .dispatch: "nanoseconds"
+            case .forward, .backward, .inputGrad, .weightGrad, .gradSync, .optimizerStep, .latency, .dispatch, .recompute: "nanoseconds"
             case .bandwidth: "bytes per second"
-            case .transferBytes, .activationBytes, .weightBytes, .gradientBytes, .transientBytes: "bytes"
+            case .transferBytes, .activationBytes, .weightBytes, .gradientBytes, .transientBytes, .checkpointBytes: "bytes"
             case .contention: "true or false"
             }
         }
@@ -127,6 +141,7 @@ public struct CostModel: Equatable, Sendable {
             (.gradSync, gradSync), (.optimizerStep, optimizerStep), (.transferBytes, transferBytes),
             (.activationBytes, activationBytes), (.weightBytes, weightBytes),
             (.gradientBytes, gradientBytes), (.transientBytes, transientBytes),
+            (.recompute, recompute), (.checkpointBytes, checkpointBytes),
         ]
         for (field, stageValues) in lists {
             guard let stageValues else { continue }

@@ -17,6 +17,8 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
     case wrongLength(CostModel.Field, count: Int, stages: Int)
     /// latency + transferBytes / bandwidth of a stage boundary exceeds `CostModel.largestValue`.
     case transferTooLong(stage: Int, nanoseconds: Double)
+    /// A stage's `checkpointBytes` (what a recomputed forward keeps) exceed its `activationBytes`.
+    case checkpointLargerThanActivations(stage: Int, checkpoint: Double, activations: Double)
     /// A cost-model file could not be read or parsed: (file, what was wrong, the field where known).
     case malformed(file: String, reason: String, field: String?)
     /// A cost-model file could not be written.
@@ -46,6 +48,10 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .transferTooLong(stage, nanoseconds):
             return "a transfer after stage \(stage) would take \(nanoseconds) ns (latency + transferBytes / bandwidth), "
                 + "above the largest accepted \(CostModel.largestValue): lower 'transferBytes' (--transfer-bytes) or raise 'bandwidth' (--bandwidth)"
+        case let .checkpointLargerThanActivations(stage, checkpoint, activations):
+            return "cost model field \(CostModel.Field.checkpointBytes) at stage \(stage) is \(checkpoint), above the stage's "
+                + "\(CostModel.Field.activationBytes) \(activations): the checkpoint (the stage's input) is part of the activations; "
+                + "lower the one or raise the other"
         case let .malformed(file, reason, field):
             return "cannot read cost model \(file)" + (field.map { ", field '\($0)'" } ?? "") + ": \(reason)"
         case let .unwritable(file, reason):

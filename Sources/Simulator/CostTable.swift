@@ -14,6 +14,8 @@ struct CostTable: Sendable {
     let gradient: [Int64]
     /// Bytes an `I` or `B` of stage s holds while it runs.
     let transient: [Int64]
+    /// Bytes a recomputed micro-batch keeps on stage s between its forward and its recompute.
+    let checkpoint: [Int64]
     /// Weight bytes held by each device (every replica of every stage it holds).
     let weightsOnDevice: [Int64]
     /// Optimizer-step time of each device (every stage it holds).
@@ -43,6 +45,7 @@ struct CostTable: Sendable {
         let weightGrad = try model.weightGrad.map { (v) throws(CostModelError) in nanoseconds(try resolve(v, .weightGrad)) }
             ?? zip(backward, inputGrad).map { max(0, $0 - $1) }
         let gradSync = nanoseconds(try resolve(model.gradSync, .gradSync))
+        let recompute = try model.recompute.map { (v) throws(CostModelError) in nanoseconds(try resolve(v, .recompute)) } ?? forward
         var duration = [Int64](repeating: 0, count: Op.allCases.count * stages)
         for op in Op.allCases {
             let values: [Int64] = switch op {
@@ -51,6 +54,7 @@ struct CostTable: Sendable {
             case .inputGrad: inputGrad
             case .weightGrad: weightGrad
             case .gradSync: gradSync
+            case .recompute: recompute
             }
             for stage in 0..<stages { duration[Int(op.rawValue) * stages + stage] = values[stage] }
         }
@@ -70,6 +74,10 @@ struct CostTable: Sendable {
         activation = nanoseconds(try resolve(model.activationBytes, .activationBytes))
         gradient = nanoseconds(try resolve(model.gradientBytes, .gradientBytes))
         transient = nanoseconds(try resolve(model.transientBytes, .transientBytes))
+        checkpoint = nanoseconds(try resolve(model.checkpointBytes, .checkpointBytes))
+        for stage in 0..<stages where checkpoint[stage] > activation[stage] {
+            throw .checkpointLargerThanActivations(stage: stage, checkpoint: Double(checkpoint[stage]), activations: Double(activation[stage]))
+        }
         let weights = nanoseconds(try resolve(model.weightBytes, .weightBytes))
         let optimizer = nanoseconds(try resolve(model.optimizerStep, .optimizerStep))
         var weightsOnDevice = [Int64](repeating: 0, count: schedule.deviceCount)

@@ -95,9 +95,18 @@ enum Engine {
         let stageDeviceTable = Buffer(stageDevice), durationTable = Buffer(table.duration)
         let transferTable = Buffer(table.transfer), activationTable = Buffer(table.activation)
         let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient)
+        // Forwards whose micro-batch their stage recomputes (`R`) keep only its checkpoint (see `CostModel`).
+        let anyRecompute = schedule.recomputes
+        var recomputed = [Bool](repeating: false, count: anyRecompute ? count : 0)
+        for action in actions where action.op == .recompute {
+            let forward = Action(.forward, stage: action.stage, microbatch: action.microbatch, replica: action.replica)
+            if let id = dependencies.id(of: forward) { recomputed[id] = true }
+        }
+        let checkpointTable = Buffer(table.checkpoint), recomputedForward = Buffer(recomputed)
+        recomputed = []
         defer {
             stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
-            gradientTable.free(); transientTable.free()
+            gradientTable.free(); transientTable.free(); checkpointTable.free(); recomputedForward.free()
         }
         // Without any backward (inference), a forward holds its activations only while it runs.
         let inference = !actions.contains { $0.op == .backward || $0.op == .inputGrad || $0.op == .weightGrad }
@@ -185,7 +194,14 @@ enum Engine {
                         case .forward:
                             let held = state[d].live + activationTable[stage]
                             if held > state[d].peak { state[d].peak = held }
-                            if !inference { state[d].live = held }
+                            if anyRecompute && recomputedForward[id] {
+                                state[d].live += checkpointTable[stage]
+                            } else if !inference {
+                                state[d].live = held
+                            }
+                        case .recompute:
+                            state[d].live += activationTable[stage] - checkpointTable[stage]
+                            if state[d].live > state[d].peak { state[d].peak = state[d].live }
                         case .inputGrad:
                             state[d].live += gradientTable[stage]
                             let held = state[d].live + transientTable[stage]

@@ -55,6 +55,13 @@ struct CostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Time a device takes between two of its actions, and before its first (default 0).", valueName: "duration"))
     var dispatch: String?
 
+    @Option(name: .customLong("recompute-time"),
+            help: ArgumentHelp("Duration of an activation recompute (R, see --recompute) per stage (default: the forward's).", valueName: "duration[,…]"))
+    var recomputeTime: String?
+
+    @Option(help: ArgumentHelp("Bytes of a stage's input, part of its activation bytes: all a forward keeps of a micro-batch it recomputes (default 0).", valueName: "size[,…]"))
+    var checkpointBytes: String?
+
     @Flag(inversion: .prefixedNo, help: "Whether a link carries one transfer at a time per direction (default: no).")
     var contention: Bool?
 
@@ -78,6 +85,8 @@ struct CostOptions: ParsableArguments {
         if let value = try stages(weightBytes, .bytes, .weightBytes) { model.weightBytes = value }
         if let value = try stages(gradientBytes, .bytes, .gradientBytes) { model.gradientBytes = value }
         if let value = try stages(transientBytes, .bytes, .transientBytes) { model.transientBytes = value }
+        if let value = try stages(recomputeTime, .duration, .recompute) { model.recompute = value }
+        if let value = try stages(checkpointBytes, .bytes, .checkpointBytes) { model.checkpointBytes = value }
         if let latency { model.latency = try CostQuantity.single(latency, .duration, option: CostModel.Field.latency.option) }
         if let bandwidth { model.bandwidth = try CostQuantity.single(bandwidth, .bandwidth, option: CostModel.Field.bandwidth.option) }
         if let contention { model.contention = contention }

@@ -23,6 +23,9 @@ struct ScheduleOptions: ParsableArguments {
     @Option(help: "Stages per device (virtual pipeline chunks): any for interleaved and looped-bfs (default 1), 2 for the V-shaped zb-v and dualpipev, 1 for the others.")
     var chunks: Int?
 
+    @Flag(help: "Activation recompute: every stage keeps only its input after a forward and re-runs the forward (an R action) right before the micro-batch's backward. Applies to any schedule, generated or read.")
+    var recompute = false
+
     func validate() throws {
         switch (schedule, file) {
         case (nil, nil):
@@ -38,8 +41,15 @@ struct ScheduleOptions: ParsableArguments {
         }
     }
 
-    /// Builds or reads the schedule, turning a parameter or file error into a clear failure.
+    /// Builds or reads the schedule (with `--recompute`, transformed by
+    /// `Schedule.recomputingActivations()`), turning a parameter or file error into a clear failure.
     func makeSchedule() throws -> Schedule {
+        let schedule = try baseSchedule()
+        return recompute ? schedule.recomputingActivations() : schedule
+    }
+
+    /// The schedule as generated or read.
+    private func baseSchedule() throws -> Schedule {
         if let file {
             let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             do {

@@ -12,6 +12,7 @@ func cost(_ op: Op) -> Int64 {
     case .backward: 2_000_000
     case .inputGrad, .weightGrad: 1_000_000
     case .gradSync: 500_000
+    case .recompute: 1_000_000
     }
 }
 

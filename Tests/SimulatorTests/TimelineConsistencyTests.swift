@@ -25,7 +25,7 @@ struct TimelineConsistencyTests {
                 case .forward: Int64(forward[action.stage])
                 case .backward: Int64(backward[action.stage])
                 case .gradSync: 6
-                case .inputGrad, .weightGrad: -1  // not in these schedules
+                case .inputGrad, .weightGrad, .recompute: -1  // not in these schedules
                 }
             }
             func cost(_ u: Action, _ w: Action) -> Int64 {

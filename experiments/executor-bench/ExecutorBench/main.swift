@@ -46,7 +46,7 @@ func benchmark() {
         let unit = 2 * Double(executor.microbatchRows) * Double(executor.model.hidden) * Double(executor.model.hidden)
         let inputGradLayers = action.stage == 0 ? k - 1 : k
         switch action.op {
-        case .forward: return k * unit
+        case .forward, .recompute: return k * unit
         case .inputGrad: return inputGradLayers * unit
         case .weightGrad: return k * unit
         case .backward: return (inputGradLayers + k) * unit
