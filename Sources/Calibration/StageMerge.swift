@@ -4,9 +4,9 @@ import Simulator
 /// the finest split serves every schedule whose stages are groups of its stages (interleaved v = 2
 /// calibrates 2p stages; GPipe, 1F1B and Chimera use p stages of two of them each).
 ///
-/// A merged stage's durations (F, B, I, W, gradient sum, optimizer step) and bytes held are the sums
+/// A merged stage's durations (F, B, I, W, R, gradient sum, optimizer step) and bytes held are the sums
 /// of its fine stages'; the bytes sent forward are those at its last fine stage's boundary; the
-/// transient bytes those of its first fine stage. Latency, dispatch and bandwidth are unchanged. The
+/// transient and checkpoint bytes (its input's) those of its first fine stage. Latency, dispatch and bandwidth are unchanged. The
 /// sums leave out the copy of a tensor between two fine stages that a merged stage does not make
 /// (a micro-batch's activation, rows × hidden × 4 bytes: microseconds against milliseconds of compute).
 public enum StageMerge {
@@ -42,6 +42,8 @@ public enum StageMerge {
         merged.weightBytes = combine(model.weightBytes, sum, uniformFactor: k)
         merged.transferBytes = combine(model.transferBytes, { $0.last ?? 0 }, uniformFactor: 1)
         merged.transientBytes = combine(model.transientBytes, { $0.first ?? 0 }, uniformFactor: 1)
+        merged.recompute = model.recompute.map { combine($0, sum, uniformFactor: k) }
+        merged.checkpointBytes = combine(model.checkpointBytes, { $0.first ?? 0 }, uniformFactor: 1)
         return merged
     }
 }

@@ -5,19 +5,26 @@ import Testing
 /// Every timeline obeys the model: durations as costed, device order, dependencies plus transfer
 /// time — and, without contention, no action starts later than those force it to.
 struct TimelineConsistencyTests {
-    static let cases: [(ScheduleFamily, Int, Int, Int)] = [
-        (.gpipe, 3, 5, 1), (.oneFOneB, 5, 11, 1), (.interleaved, 3, 6, 2), (.interleaved, 4, 8, 3), (.chimera, 4, 8, 1), (.chimera, 6, 9, 1),
+    static let cases: [(ScheduleFamily, Int, Int, Int, recompute: Bool)] = [
+        (.gpipe, 3, 5, 1, false), (.oneFOneB, 5, 11, 1, false), (.interleaved, 3, 6, 2, false), (.interleaved, 4, 8, 3, false),
+        (.chimera, 4, 8, 1, false), (.chimera, 6, 9, 1, false), (.zeroBubbleH1, 4, 9, 1, false), (.zeroBubbleH2, 3, 7, 1, false),
+        (.zeroBubbleV, 3, 6, 2, false), (.dualPipeV, 3, 7, 2, false), (.loopedBFS, 3, 5, 2, false),
+        (.oneFOneB, 3, 5, 1, true), (.zeroBubbleV, 2, 4, 2, true), (.dualPipeV, 2, 5, 2, true),
     ]
 
     @Test("Durations, device order and dependencies hold; without contention every start is tight", arguments: [false, true])
     func consistent(contention: Bool) throws {
-        for (family, p, m, v) in Self.cases {
-            let schedule = try family.make(devices: p, microbatches: m, chunks: v)
+        for (family, p, m, v, recompute) in Self.cases {
+            let generated = try family.make(devices: p, microbatches: m, chunks: v)
+            let schedule = recompute ? generated.recomputingActivations() : generated
             let stages = schedule.stageCount
             let forward = (0..<stages).map { Double(10 + 7 * ($0 % 4)) }, backward = (0..<stages).map { Double(25 - 3 * ($0 % 5)) }
             let transfer = (0..<stages).map { Double(3 + 5 * ($0 % 3)) }
-            let model = CostModel(forward: .perStage(forward), backward: .perStage(backward), gradSync: .uniform(6), latency: 2,
-                                  bandwidth: 1e9, transferBytes: .perStage(transfer), contention: contention)
+            let input = (0..<stages).map { Double(9 + 2 * ($0 % 3)) }, weight = (0..<stages).map { Double(8 + ($0 % 4)) }
+            let recomputeTime = (0..<stages).map { Double(7 + 3 * ($0 % 2)) }
+            let model = CostModel(forward: .perStage(forward), backward: .perStage(backward), inputGrad: .perStage(input),
+                                  weightGrad: .perStage(weight), gradSync: .uniform(6), latency: 2, bandwidth: 1e9,
+                                  transferBytes: .perStage(transfer), contention: contention, recompute: .perStage(recomputeTime))
             let timeline = try Simulator(costModel: model).run(schedule).timeline
             let dependencies = Dependencies(schedule: schedule)
             func duration(_ action: Action) -> Int64 {
@@ -25,7 +32,9 @@ struct TimelineConsistencyTests {
                 case .forward: Int64(forward[action.stage])
                 case .backward: Int64(backward[action.stage])
                 case .gradSync: 6
-                case .inputGrad, .weightGrad, .recompute: -1  // not in these schedules
+                case .inputGrad: Int64(input[action.stage])
+                case .weightGrad: Int64(weight[action.stage])
+                case .recompute: Int64(recomputeTime[action.stage])
                 }
             }
             func cost(_ u: Action, _ w: Action) -> Int64 {
@@ -47,7 +56,7 @@ struct TimelineConsistencyTests {
                     previousEnd = timeline.end[id]
                 }
             }
-            #expect(problems.isEmpty, "\(family.rawValue) p=\(p) m=\(m) v=\(v): \(problems.prefix(5))")
+            #expect(problems.isEmpty, "\(schedule.name) p=\(p) m=\(m) v=\(v): \(problems.prefix(5))")
         }
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fidelity of the simulator against the threaded executor (release build). One calibration — 2 devices,
 # interleaved v = 2, i.e. 4 virtual stages of 2 layers, merged two at a time for the 2-stage schedules —
-# then every cell of {gpipe, 1f1b, interleaved v=2, chimera} × m ∈ {4, 8, 16}, p = 2 is predicted from it
+# then every cell of {gpipe, 1f1b, interleaved v=2, chimera, zb-h1, zb-v} × m ∈ {4, 8, 16}, p = 2 is predicted from it
 # and executed ITERATIONS times (default 15) with `stagecraft run --predict --cost-model`; the iteration of
 # median makespan is compared. Everything (calibration, predictions, measurements, comparisons) goes into
 # the database given as the first argument (default: experiments/fidelity/results.db); the table is
@@ -40,9 +40,10 @@ wait_idle
     --warmup 3 --repetitions 10 --out "$OUT/cost-model.json" --db "$DB"
 FIRST=$("$BIN" query --db "$DB" --csv "SELECT coalesce(max(id), 0) FROM comparisons" | tail -1)
 
-for schedule in gpipe 1f1b interleaved chimera; do
+for schedule in gpipe 1f1b interleaved chimera zb-h1 zb-v; do
     chunks=1
     [ "$schedule" = interleaved ] && chunks=2
+    [ "$schedule" = zb-v ] && chunks=2  # the V shape: 4 stages of 2 layers, the calibration's own split
     for m in 4 8 16; do
         wait_idle
         "$BIN" run --schedule "$schedule" --devices 2 --microbatches "$m" --chunks "$chunks" --layers $LAYERS --hidden $HIDDEN \
