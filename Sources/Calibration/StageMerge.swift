@@ -6,9 +6,10 @@ import Simulator
 ///
 /// A merged stage's durations (F, B, I, W, R, gradient sum, optimizer step) and bytes held are the sums
 /// of its fine stages'; the bytes sent forward are those at its last fine stage's boundary; the
-/// transient and checkpoint bytes (its input's) those of its first fine stage. Latency, dispatch and bandwidth are unchanged. The
-/// sums leave out the copy of a tensor between two fine stages that a merged stage does not make
-/// (a micro-batch's activation, rows × hidden × 4 bytes: microseconds against milliseconds of compute).
+/// transient and checkpoint bytes (its input's) those of its first fine stage. Latency, dispatch and
+/// bandwidth are unchanged. The sums leave out the copy of a tensor between two fine stages that a
+/// merged stage does not make (a micro-batch's activation, rows × hidden × 4 bytes: microseconds
+/// against milliseconds of compute).
 public enum StageMerge {
     /// `model`'s per-stage values merged into `stages` stages; throws when its stage count is not a
     /// multiple of `stages`.
