@@ -19,8 +19,9 @@ import Simulator
 /// - `dispatch`: the time a device takes between two of its actions when it does not wait;
 /// - `optimizerStep`: from the end of the last action to the end of the iteration;
 /// - memory: `ExecutorMemory` (exact, from the configuration).
-/// Durations are trimmed means (middle 80%) of all samples: the makespan is a sum of durations, so a
-/// mean predicts it better than a median, and the trim drops preemptions by other processes.
+/// Durations are interquartile means of all samples: the makespan is a sum of durations, so a mean
+/// predicts it better than a median, and the trim drops preemptions by other processes. The fixed
+/// costs (hand-off, dispatch), heavy-tailed, are medians.
 public struct Calibrator {
     public let settings: CalibrationSettings
 
@@ -36,6 +37,10 @@ public struct Calibrator {
         public var samples: [String: Int]
         public var handOffSamples: Int
         public var dispatchSamples: Int
+        /// How steady the machine was: the interquartile range of the measured iterations' makespans over
+        /// their median, per calibration schedule (0.01 = 1%). Above a few percent, something else was
+        /// running: calibrate again.
+        public var spread: [String: Double]
     }
 
     /// Runs the calibration; `progress` receives a line per calibration schedule.
@@ -68,6 +73,7 @@ public struct Calibrator {
         var samples = TimingSamples(stageCount: pipeline.stageCount)
         var optimizer: [Int64] = []
         var memory = CostModel()
+        var spread: [String: Double] = [:]
         for schedule in schedules {
             progress("calibrating with \(schedule.name): \(s.warmup) warm-up + \(s.repetitions) measured iterations")
             let results: [IterationResult]
@@ -80,6 +86,7 @@ public struct Calibrator {
             }
             if schedule.replicaCount == 1 { ExecutorMemory.apply(to: &memory, executor: executor) }
             let dependencies = Dependencies(schedule: schedule)
+            spread[schedule.name] = Self.spread(results.dropFirst(s.warmup).map(\.timeline.makespan))
             for result in results.dropFirst(s.warmup) {
                 // Chimera is measured for its gradient sync only; its F and B would weigh twice.
                 if schedule.replicaCount > 1 {
@@ -107,8 +114,8 @@ public struct Calibrator {
         })
         let stagesPerDevice = Double(pipeline.stageCount) / Double(pipeline.deviceCount)
         cost.optimizerStep = .uniform(max(0, (TimingSamples.trimmedMean(optimizer) ?? 0) / stagesPerDevice))
-        cost.latency = max(0, TimingSamples.trimmedMean(samples.handOffs) ?? 0) + (s.linkLatency ?? 0) * 1e9
-        cost.dispatch = max(0, TimingSamples.trimmedMean(samples.gaps) ?? 0)
+        cost.latency = max(0, TimingSamples.median(samples.handOffs) ?? 0) + (s.linkLatency ?? 0) * 1e9
+        cost.dispatch = max(0, TimingSamples.median(samples.gaps) ?? 0)
         if let bandwidth = s.linkBandwidth {
             cost.bandwidth = bandwidth
             cost.transferBytes = .uniform(Double(model.batch / max(1, s.microbatches)) * Double(s.hidden) * 4)
@@ -120,7 +127,17 @@ public struct Calibrator {
         }
         let syncs = syncSamples.reduce(0) { $0 + $1.count }
         if syncs > 0 { counts[Op.gradSync.token] = syncs }
-        return Result(costModel: cost, settings: s, samples: counts, handOffSamples: samples.handOffs.count, dispatchSamples: samples.gaps.count)
+        return Result(costModel: cost, settings: s, samples: counts, handOffSamples: samples.handOffs.count, dispatchSamples: samples.gaps.count,
+                      spread: spread)
+    }
+
+    /// (p75 − p25) / median of `values`; 0 when empty.
+    static func spread(_ values: [Int64]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        func quantile(_ q: Double) -> Double { Double(sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded()))]) }
+        let median = quantile(0.5)
+        return median > 0 ? (quantile(0.75) - quantile(0.25)) / median : 0
     }
 
     /// `schedule` with every full backward `B` replaced by `I` then `W` of the same micro-batch.

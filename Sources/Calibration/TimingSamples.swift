@@ -45,11 +45,12 @@ struct TimingSamples {
     /// The durations of `op` on `stage`.
     func durations(_ op: Op, stage: Int) -> [Int64] { durations[Int(op.rawValue) * stageCount + stage] }
 
-    /// The mean of the middle 80% of `samples` (drops preemptions and the odd fast outlier); nil when empty.
+    /// The mean of the middle half of `samples` (the interquartile mean: robust to preemptions by other
+    /// processes, closer to the mean than the median for skewed durations); nil when empty.
     static func trimmedMean(_ samples: [Int64]) -> Double? {
         guard !samples.isEmpty else { return nil }
         let sorted = samples.sorted()
-        let cut = sorted.count / 10
+        let cut = sorted.count / 4
         let kept = sorted[cut..<(sorted.count - cut)]
         return kept.reduce(0.0) { $0 + Double($1) } / Double(kept.count)
     }

@@ -131,7 +131,12 @@ public final class ThreadedExecutor {
                                       record: record, training: !options.forwardOnly, learningRate: model.learningRate,
                                       failOnNaN: options.failOnNaN, fault: options.fault, recomputed: recomputedForwards)
             board.threadStarted()
-            let thread = Thread { worker.run(firstIteration: first) }
+            // With a core per device, each device keeps its own core (see `CorePinning`).
+            let pinned = spinTime > 0
+            let thread = Thread {
+                if pinned { CorePinning.pinCurrentThread(to: device) }
+                worker.run(firstIteration: first)
+            }
             thread.name = "stagecraft-device-\(device)"
             thread.stackSize = 1 << 20
             thread.start()

@@ -73,6 +73,9 @@ struct CalibrateCommand: ParsableCommand {
         lines.append("hand-off latency \(SimulationSummary.duration(Int64(model.latency.rounded()))) (\(result.handOffSamples) samples), "
                      + "dispatch \(SimulationSummary.duration(Int64(model.dispatch.rounded()))) (\(result.dispatchSamples) samples), "
                      + "optimizer step \(list(model.optimizerStep)) per stage")
+        let worst = result.spread.values.max() ?? 0
+        lines.append(String(format: "spread of the measured iterations' makespans (interquartile range / median): %.1f%% at worst", worst * 100)
+                     + (worst > 0.05 ? " — something else was running; calibrate again on an idle machine" : ""))
         return lines.joined(separator: "\n")
     }
 }
