@@ -17,6 +17,9 @@ import Simulator
 ///   predecessor it waited for (plus the emulated link latency, with `bandwidth` and `transferBytes`
 ///   set from the emulated link);
 /// - `dispatch`: the time a device takes between two of its actions when it does not wait;
+/// - `coldStart`: per stage, how much longer an action takes when its device's previous action was on
+///   another stage, or when it is the first of the iteration (its weights are read into the caches
+///   again) — interleaved schedules switch stages all the time; the durations above are the warm ones;
 /// - `optimizerStep`: from the end of the last action to the end of the iteration;
 /// - memory: `ExecutorMemory` (exact, from the configuration).
 /// Durations are interquartile means of all samples: the makespan is a sum of durations, so a mean
@@ -100,8 +103,11 @@ public struct Calibrator {
             }
         }
 
+        /// Warm durations; an op only ever measured cold gets its cold mean (and no separate extra).
         func perStage(_ op: Op) -> StageValues {
-            .perStage((0..<pipeline.stageCount).map { TimingSamples.trimmedMean(samples.durations(op, stage: $0)) ?? 0 })
+            .perStage((0..<pipeline.stageCount).map {
+                TimingSamples.trimmedMean(samples.durations(op, stage: $0)) ?? TimingSamples.trimmedMean(samples.coldDurations(op, stage: $0)) ?? 0
+            })
         }
         var cost = memory
         cost.forward = perStage(.forward)
@@ -116,13 +122,14 @@ public struct Calibrator {
         cost.optimizerStep = .uniform(max(0, (TimingSamples.trimmedMean(optimizer) ?? 0) / stagesPerDevice))
         cost.latency = max(0, TimingSamples.median(samples.handOffs) ?? 0) + (s.linkLatency ?? 0) * 1e9
         cost.dispatch = max(0, TimingSamples.median(samples.gaps) ?? 0)
+        cost.coldStart = .perStage(samples.coldStart())
         if let bandwidth = s.linkBandwidth {
             cost.bandwidth = bandwidth
             cost.transferBytes = .uniform(Double(model.batch / max(1, s.microbatches)) * Double(s.hidden) * 4)
         }
         var counts: [String: Int] = [:]
         for op in Op.allCases {
-            let n = (0..<pipeline.stageCount).reduce(0) { $0 + samples.durations(op, stage: $1).count }
+            let n = (0..<pipeline.stageCount).reduce(0) { $0 + samples.durations(op, stage: $1).count + samples.coldDurations(op, stage: $1).count }
             if n > 0 { counts[op.token] = n }
         }
         let syncs = syncSamples.reduce(0) { $0 + $1.count }

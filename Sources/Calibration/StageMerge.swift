@@ -44,6 +44,7 @@ public enum StageMerge {
         merged.transferBytes = combine(model.transferBytes, { $0.last ?? 0 }, uniformFactor: 1)
         merged.transientBytes = combine(model.transientBytes, { $0.first ?? 0 }, uniformFactor: 1)
         merged.recompute = model.recompute.map { combine($0, sum, uniformFactor: k) }
+        merged.coldStart = combine(model.coldStart, sum, uniformFactor: k)
         merged.checkpointBytes = combine(model.checkpointBytes, { $0.first ?? 0 }, uniformFactor: 1)
         return merged
     }

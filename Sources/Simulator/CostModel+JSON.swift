@@ -43,7 +43,8 @@ extension CostModel: Codable {
             transientBytes: try decode(StageValues.self, .transientBytes) ?? defaults.transientBytes,
             dispatch: try decode(Double.self, .dispatch) ?? defaults.dispatch,
             recompute: try decode(StageValues.self, .recompute),
-            checkpointBytes: try decode(StageValues.self, .checkpointBytes) ?? defaults.checkpointBytes)
+            checkpointBytes: try decode(StageValues.self, .checkpointBytes) ?? defaults.checkpointBytes,
+            coldStart: try decode(StageValues.self, .coldStart) ?? defaults.coldStart)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -68,6 +69,7 @@ extension CostModel: Codable {
         try put(dispatch, .dispatch)
         try put(recompute, .recompute)
         try put(checkpointBytes, .checkpointBytes)
+        try put(coldStart, .coldStart)
     }
 
     /// Parses and validates the JSON form; `file` names the source in error messages.

@@ -24,6 +24,9 @@
 ///   checking the next action's inputs), and before its first action. An action waiting for another
 ///   device starts `latency` after that device's action ends instead (the hand-off between threads),
 ///   when that is later.
+/// - Cold start: an action of stage s (any op but the gradient sync) takes `coldStart[s]` longer
+///   when its device's previous action was on another stage or replica, or when it is the device's
+///   first action — the stage's weights are no longer in the caches and are read again.
 /// - Memory (per device, following its action order only, so it does not depend on timing — the same
 ///   count `ThreadedExecutor` keeps, so a calibrated model predicts its peak exactly):
 ///   `activationBytes[s]` is held on stage s's device from the start of the forward of a micro-batch
@@ -68,6 +71,8 @@ public struct CostModel: Equatable, Sendable {
     /// Bytes of stage s's input, part of `activationBytes[s]`: all a forward keeps of a micro-batch
     /// that the stage recomputes (`R`) before its backward.
     public var checkpointBytes: StageValues
+    /// Extra time of an action of stage s after an action of another stage, or first on its device (ns).
+    public var coldStart: StageValues
     /// Parameter bytes of stage s, held by every device that holds a replica of it.
     public var weightBytes: StageValues
     /// Whether a link carries one transfer at a time per direction.
@@ -82,7 +87,8 @@ public struct CostModel: Equatable, Sendable {
                 latency: Double = 0, bandwidth: Double? = nil, transferBytes: StageValues = .uniform(0),
                 activationBytes: StageValues = .uniform(0), weightBytes: StageValues = .uniform(0),
                 contention: Bool = false, gradientBytes: StageValues = .uniform(0), transientBytes: StageValues = .uniform(0),
-                dispatch: Double = 0, recompute: StageValues? = nil, checkpointBytes: StageValues = .uniform(0)) {
+                dispatch: Double = 0, recompute: StageValues? = nil, checkpointBytes: StageValues = .uniform(0),
+                coldStart: StageValues = .uniform(0)) {
         self.forward = forward
         self.backward = backward
         self.inputGrad = inputGrad
@@ -100,6 +106,7 @@ public struct CostModel: Equatable, Sendable {
         self.dispatch = dispatch
         self.recompute = recompute
         self.checkpointBytes = checkpointBytes
+        self.coldStart = coldStart
     }
 
     /// The fields of a cost model, named as in its JSON form; `option` is the command-line spelling.
@@ -107,7 +114,7 @@ public struct CostModel: Equatable, Sendable {
         case forward, backward, inputGrad, weightGrad, gradSync, optimizerStep
         case latency, bandwidth, transferBytes, activationBytes, weightBytes, contention
         case gradientBytes, transientBytes, dispatch
-        case recompute, checkpointBytes
+        case recompute, checkpointBytes, coldStart
 
         /// The `stagecraft simulate` option that sets the field.
         public var option: String {
@@ -120,7 +127,7 @@ public struct CostModel: Equatable, Sendable {
         /// What the field's numbers mean.
         var unit: String {
             switch self {
-            case .forward, .backward, .inputGrad, .weightGrad, .gradSync, .optimizerStep, .latency, .dispatch, .recompute: "nanoseconds"
+            case .forward, .backward, .inputGrad, .weightGrad, .gradSync, .optimizerStep, .latency, .dispatch, .recompute, .coldStart: "nanoseconds"
             case .bandwidth: "bytes per second"
             case .transferBytes, .activationBytes, .weightBytes, .gradientBytes, .transientBytes, .checkpointBytes: "bytes"
             case .contention: "true or false"
@@ -141,7 +148,7 @@ public struct CostModel: Equatable, Sendable {
             (.gradSync, gradSync), (.optimizerStep, optimizerStep), (.transferBytes, transferBytes),
             (.activationBytes, activationBytes), (.weightBytes, weightBytes),
             (.gradientBytes, gradientBytes), (.transientBytes, transientBytes),
-            (.recompute, recompute), (.checkpointBytes, checkpointBytes),
+            (.recompute, recompute), (.checkpointBytes, checkpointBytes), (.coldStart, coldStart),
         ]
         for (field, stageValues) in lists {
             guard let stageValues else { continue }

@@ -20,6 +20,8 @@ struct CostTable: Sendable {
     let weightsOnDevice: [Int64]
     /// Optimizer-step time of each device (every stage it holds).
     let optimizerOnDevice: [Int64]
+    /// Extra time of an action of stage s after another stage's action, or first on its device.
+    let coldStart: [Int64]
     /// Time a device takes between two of its actions (ns).
     let dispatch: Int64
     /// Whether any transfer takes time.
@@ -71,6 +73,7 @@ struct CostTable: Sendable {
         hasTransferCost = transfer.contains { $0 > 0 }
         contention = model.contention
         dispatch = Int64(model.dispatch.rounded())
+        coldStart = nanoseconds(try resolve(model.coldStart, .coldStart))
         activation = nanoseconds(try resolve(model.activationBytes, .activationBytes))
         gradient = nanoseconds(try resolve(model.gradientBytes, .gradientBytes))
         transient = nanoseconds(try resolve(model.transientBytes, .transientBytes))

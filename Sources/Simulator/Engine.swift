@@ -21,6 +21,8 @@ enum Engine {
         var next: Int
         /// One past the id of its last action.
         let limit: Int
+        /// Id of its first action.
+        let first: Int
         /// When its last action ended.
         var free: Int64 = 0
         /// Activation bytes held now, and the most held so far.
@@ -71,7 +73,7 @@ enum Engine {
             }
         }
         // Every time is at most the sum of all durations and transfers; keep it within Int64.
-        let bound = Double(count) * Double((table.duration.max() ?? 0) + table.dispatch)
+        let bound = Double(count) * Double((table.duration.max() ?? 0) + table.dispatch + (table.coldStart.max() ?? 0))
             + Double(dependencies.edgeCount) * Double(table.transfer.max() ?? 0)
             + Double(table.optimizerOnDevice.max() ?? 0)
         guard bound < 9e18 else { throw .tooLong(bound) }
@@ -81,6 +83,7 @@ enum Engine {
 
         let hasTransferCost = table.hasTransferCost
         let dispatchTime = table.dispatch
+        let hasColdStart = table.coldStart.contains { $0 > 0 }
         let contention = table.contention && hasTransferCost
 
         /// Transfer time of the edge u → v (for setting up; the loop has its own copy on raw tables).
@@ -94,7 +97,7 @@ enum Engine {
         // constants, so it pays neither bounds checks on them nor dynamic exclusivity checks.
         let stageDeviceTable = Buffer(stageDevice), durationTable = Buffer(table.duration)
         let transferTable = Buffer(table.transfer), activationTable = Buffer(table.activation)
-        let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient)
+        let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient), coldTable = Buffer(table.coldStart)
         // Forwards whose micro-batch their stage recomputes (`R`) keep only its checkpoint (see `CostModel`).
         let anyRecompute = schedule.recomputes
         var recomputed = [Bool](repeating: false, count: anyRecompute ? count : 0)
@@ -106,12 +109,12 @@ enum Engine {
         recomputed = []
         defer {
             stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
-            gradientTable.free(); transientTable.free(); checkpointTable.free(); recomputedForward.free()
+            gradientTable.free(); transientTable.free(); coldTable.free(); checkpointTable.free(); recomputedForward.free()
         }
         // Without any backward (inference), a forward holds its activations only while it runs.
         let inference = !actions.contains { $0.op == .backward || $0.op == .inputGrad || $0.op == .weightGrad }
         let state = Buffer((0..<devices).map {
-            DeviceState(next: schedule.deviceOffsets[$0], limit: schedule.deviceOffsets[$0 + 1])
+            DeviceState(next: schedule.deviceOffsets[$0], limit: schedule.deviceOffsets[$0 + 1], first: schedule.deviceOffsets[$0])
         })
         defer { state.free() }
 
@@ -215,7 +218,14 @@ enum Engine {
                         case .gradSync:
                             break
                         }
-                        return Event(time: ready + durationTable[Int(action.op.rawValue) * stages + stage], device: Int32(d))
+                        var duration = durationTable[Int(action.op.rawValue) * stages + stage]
+                        if hasColdStart && action.op != .gradSync {
+                            // Cold: first on the device, or after an action of another (replica, stage).
+                            if id == state[d].first || actions[id - 1].stage != stage || actions[id - 1].replica != action.replica {
+                                duration += coldTable[stage]
+                            }
+                        }
+                        return Event(time: ready + duration, device: Int32(d))
                     }
 
                     var heap = Heap<Event>()

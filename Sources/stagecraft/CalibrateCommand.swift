@@ -72,7 +72,7 @@ struct CalibrateCommand: ParsableCommand {
         if let syncs = result.samples["REDUCE_GRAD"] { lines.append("grad-sync  \(list(model.gradSync))  (\(syncs) samples)") }
         lines.append("hand-off latency \(SimulationSummary.duration(Int64(model.latency.rounded()))) (\(result.handOffSamples) samples), "
                      + "dispatch \(SimulationSummary.duration(Int64(model.dispatch.rounded()))) (\(result.dispatchSamples) samples), "
-                     + "optimizer step \(list(model.optimizerStep)) per stage")
+                     + "optimizer step \(list(model.optimizerStep)) per stage, cold start \(list(model.coldStart))")
         let worst = result.spread.values.max() ?? 0
         lines.append(String(format: "spread of the measured iterations' makespans (interquartile range / median): %.1f%% at worst", worst * 100)
                      + (worst > 0.05 ? " — something else was running; calibrate again on an idle machine" : ""))

@@ -52,6 +52,9 @@ struct CostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Bytes an I or B holds only while it runs, e.g. the gradient it sends back (default 0).", valueName: "size[,…]"))
     var transientBytes: String?
 
+    @Option(help: ArgumentHelp("Extra time of an action after an action of another stage, or first on its device, per stage (default 0).", valueName: "duration[,…]"))
+    var coldStart: String?
+
     @Option(help: ArgumentHelp("Time a device takes between two of its actions, and before its first (default 0).", valueName: "duration"))
     var dispatch: String?
 
@@ -90,6 +93,7 @@ struct CostOptions: ParsableArguments {
         if let latency { model.latency = try CostQuantity.single(latency, .duration, option: CostModel.Field.latency.option) }
         if let bandwidth { model.bandwidth = try CostQuantity.single(bandwidth, .bandwidth, option: CostModel.Field.bandwidth.option) }
         if let contention { model.contention = contention }
+        if let value = try stages(coldStart, .duration, .coldStart) { model.coldStart = value }
         if let dispatch { model.dispatch = try CostQuantity.single(dispatch, .duration, option: CostModel.Field.dispatch.option) }
         do { try model.validate() } catch { throw CommandError(error.description) }
         if let saveCostModel {
