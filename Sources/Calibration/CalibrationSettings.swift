@@ -21,13 +21,15 @@ public struct CalibrationSettings: Sendable, Codable, Equatable {
     public var warmup: Int
     /// Iterations measured per calibration schedule.
     public var repetitions: Int
+    /// Independent measurements (fresh executors each); every value is the median over them.
+    public var rounds: Int
     /// Emulated link latency in seconds, as `stagecraft run --link-latency`; nil for none.
     public var linkLatency: Double?
     /// Emulated link bandwidth in bytes per second, as `stagecraft run --link-bandwidth`; nil for unlimited.
     public var linkBandwidth: Double?
 
     public init(layers: Int = 8, hidden: Int = 256, batch: Int = 64, microbatches: Int = 8, devices: Int = 2, chunks: Int = 1,
-                layersPerStage: [Int]? = nil, seed: UInt64 = 1, warmup: Int = 3, repetitions: Int = 10,
+                layersPerStage: [Int]? = nil, seed: UInt64 = 1, warmup: Int = 3, repetitions: Int = 10, rounds: Int = 1,
                 linkLatency: Double? = nil, linkBandwidth: Double? = nil) {
         self.layers = layers
         self.hidden = hidden
@@ -39,6 +41,7 @@ public struct CalibrationSettings: Sendable, Codable, Equatable {
         self.seed = seed
         self.warmup = warmup
         self.repetitions = repetitions
+        self.rounds = rounds
         self.linkLatency = linkLatency
         self.linkBandwidth = linkBandwidth
     }

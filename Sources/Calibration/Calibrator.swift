@@ -22,7 +22,8 @@ import Simulator
 ///   again) — interleaved schedules switch stages all the time; the durations above are the warm ones;
 /// - `optimizerStep`: from the end of the last action to the end of the iteration;
 /// - memory: `ExecutorMemory` (exact, from the configuration).
-/// Durations are interquartile means of all samples: the makespan is a sum of durations, so a mean
+/// With `rounds` > 1 the whole measurement is repeated on fresh executors and each value is the
+/// median over the rounds. Durations are interquartile means of all samples: the makespan is a sum of durations, so a mean
 /// predicts it better than a median, and the trim drops preemptions by other processes. The fixed
 /// costs (hand-off, dispatch), heavy-tailed, are medians.
 public struct Calibrator {
@@ -48,6 +49,52 @@ public struct Calibrator {
 
     /// Runs the calibration; `progress` receives a line per calibration schedule.
     public func run(progress: (String) -> Void = { _ in }) throws(CalibrationError) -> Result {
+        guard settings.rounds >= 1 else { throw .invalidSettings("--rounds \(settings.rounds): calibrate at least 1 round") }
+        var results: [Result] = []
+        for round in 0..<settings.rounds {
+            if settings.rounds > 1 { progress("round \(round + 1) of \(settings.rounds)") }
+            results.append(try runRound(progress: progress))
+        }
+        guard var combined = results.first, results.count > 1 else { return results[0] }
+        combined.costModel = Self.median(of: results.map(\.costModel))
+        for result in results.dropFirst() {
+            combined.samples.merge(result.samples, uniquingKeysWith: +)
+            combined.handOffSamples += result.handOffSamples
+            combined.dispatchSamples += result.dispatchSamples
+            combined.spread.merge(result.spread) { max($0, $1) }
+        }
+        return combined
+    }
+
+    /// Per value, the median over `models` (of the same stage count): one round measured while the
+    /// machine was slower or faster than usual moves nothing.
+    static func median(of models: [CostModel]) -> CostModel {
+        func middle(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+        func stages(_ pick: (CostModel) -> StageValues?) -> StageValues? {
+            let lists = models.compactMap { pick($0)?.values }
+            guard lists.count == models.count, let count = lists.first?.count, lists.allSatisfy({ $0.count == count }) else { return pick(models[0]) }
+            let values = (0..<count).map { i in middle(lists.map { $0[i] }) }
+            if case .uniform? = pick(models[0]) { return .uniform(values[0]) }
+            return .perStage(values)
+        }
+        var model = models[0]
+        model.forward = stages(\.forward) ?? model.forward
+        model.backward = stages(\.backward) ?? model.backward
+        model.inputGrad = stages(\.inputGrad)
+        model.weightGrad = stages(\.weightGrad)
+        model.gradSync = stages(\.gradSync) ?? model.gradSync
+        model.optimizerStep = stages(\.optimizerStep) ?? model.optimizerStep
+        model.coldStart = stages(\.coldStart) ?? model.coldStart
+        model.latency = middle(models.map(\.latency))
+        model.dispatch = middle(models.map(\.dispatch))
+        return model
+    }
+
+    /// One round: every calibration schedule on fresh executors.
+    private func runRound(progress: (String) -> Void) throws(CalibrationError) -> Result {
         let s = settings
         guard s.warmup >= 0 else { throw .invalidSettings("--warmup \(s.warmup): give 0 or more iterations") }
         guard s.repetitions >= 1 else { throw .invalidSettings("--repetitions \(s.repetitions): measure at least 1 iteration") }

@@ -109,6 +109,9 @@ struct CalibrationOptions: ParsableArguments {
     @Option(help: "Iterations measured per calibration schedule.")
     var repetitions: Int = 10
 
+    @Option(help: "Independent rounds of measurement (fresh executors each); every value is the median over the rounds.")
+    var rounds: Int = 1
+
     @Option(help: "Emulated link latency between devices, in seconds, as 'run --link-latency'.")
     var linkLatency: Double?
 
@@ -117,6 +120,7 @@ struct CalibrationOptions: ParsableArguments {
 
     var settings: CalibrationSettings {
         CalibrationSettings(layers: layers, hidden: hidden, batch: batch, microbatches: microbatches, devices: devices, chunks: chunks,
-                            seed: seed, warmup: warmup, repetitions: repetitions, linkLatency: linkLatency, linkBandwidth: linkBandwidth)
+                            seed: seed, warmup: warmup, repetitions: repetitions, rounds: rounds, linkLatency: linkLatency,
+                            linkBandwidth: linkBandwidth)
     }
 }

@@ -1,4 +1,4 @@
-import Calibration
+@testable import Calibration
 import Executor
 import Foundation
 import Schedule
@@ -54,5 +54,20 @@ struct CalibrateTests {
         #expect {
             try Calibrator(settings: CalibrationSettings(layers: 4, hidden: 8, batch: 7, microbatches: 4)).run()
         } throws: { error in "\(error)".contains("cannot be cut into 4 equal micro-batches") }
+    }
+}
+
+/// Several rounds: every value is the median over the rounds, uniform values stay uniform.
+@Suite("Calibration rounds")
+struct CalibrationRoundsTests {
+    @Test("the median of three models, value by value")
+    func medianOfModels() {
+        let models = [10.0, 30.0, 20.0].map { x in
+            CostModel(forward: .perStage([x, 2 * x]), backward: .perStage([x, x]), optimizerStep: .uniform(x), latency: x, dispatch: x / 10)
+        }
+        let median = Calibrator.median(of: models)
+        #expect(median.forward == .perStage([20, 40]))
+        #expect(median.optimizerStep == .uniform(20))
+        #expect(median.latency == 20 && median.dispatch == 2)
     }
 }

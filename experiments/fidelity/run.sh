@@ -3,7 +3,9 @@
 # interleaved v = 2, i.e. 4 virtual stages of 2 layers, merged two at a time for the 2-stage schedules —
 # then every cell of {gpipe, 1f1b, interleaved v=2, chimera, zb-h1, zb-v} × m ∈ {4, 8, 16}, p = 2 is predicted from it
 # and executed ITERATIONS times (default 20) with `stagecraft run --predict --cost-model`; the iteration of
-# median makespan is compared. Everything (calibration, predictions, measurements, comparisons) goes into
+# median makespan is compared. The calibration takes the median of 3 rounds; each cell is run in REPEATS
+# processes (default 3) and the one of median measured makespan is kept (this VM's speed drifts between
+# processes by several percent). Everything (calibration, predictions, measurements, comparisons) goes into
 # the database given as the first argument (default: experiments/fidelity/results.db); the table is
 # printed at the end. The model: MLP 8 layers × 512, 32 rows per micro-batch (batch = 32·m).
 # Measure on an idle machine: the load average is printed before and after.
@@ -63,7 +65,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # The calibration: measured again when disturbed (its cost-model file is rewritten each time; the last one
 # written is used, and every attempt is recorded in the calibrations table).
 clean calibration "$BIN" calibrate --layers $LAYERS --hidden $HIDDEN --batch $((ROWS * 8)) --microbatches 8 --devices 2 --chunks 2 \
-    --warmup 5 --repetitions 20 --out "$OUT/cost-model.json" --db "$DB"
+    --warmup 5 --repetitions 20 --rounds 3 --out "$OUT/cost-model.json" --db "$DB"
 cat "$OUT/calibration.txt"
 
 KEPT=""  # the comparison id of each cell's kept attempt
@@ -72,10 +74,20 @@ for schedule in gpipe 1f1b interleaved chimera zb-h1 zb-v; do
     [ "$schedule" = interleaved ] && chunks=2
     [ "$schedule" = zb-v ] && chunks=2  # the V shape: 4 stages of 2 layers, the calibration's own split
     for m in 4 8 16; do
-        clean "$schedule-m$m" "$BIN" run --schedule "$schedule" --devices 2 --microbatches "$m" --chunks "$chunks" --layers $LAYERS \
-            --hidden $HIDDEN --batch $((ROWS * m)) --iterations "$ITERATIONS" --predict --cost-model "$OUT/cost-model.json" --db "$DB"
-        KEPT="$KEPT${KEPT:+,}$(sed -n 's/^recorded comparison \([0-9]*\) .*/\1/p' "$OUT/$schedule-m$m.txt")"
-        grep -E "^makespan" "$OUT/$schedule-m$m.txt" | sed "s/^/$schedule m=$m: /"
+        # REPEATS processes (default 3), each cleanly measured; the one of median measured makespan is kept.
+        ids=""
+        for r in $(seq 1 "${REPEATS:-3}"); do
+            clean "$schedule-m$m-$r" "$BIN" run --schedule "$schedule" --devices 2 --microbatches "$m" --chunks "$chunks" --layers $LAYERS \
+                --hidden $HIDDEN --batch $((ROWS * m)) --iterations "$ITERATIONS" --predict --cost-model "$OUT/cost-model.json" --db "$DB"
+            ids="$ids${ids:+,}$(sed -n 's/^recorded comparison \([0-9]*\) .*/\1/p' "$OUT/$schedule-m$m-$r.txt")"
+        done
+        kept=$("$BIN" query --db "$DB" --csv "SELECT id FROM comparisons WHERE id IN ($ids) ORDER BY measured_makespan_ns, id
+                                              LIMIT 1 OFFSET (SELECT (count(*) - 1) / 2 FROM comparisons WHERE id IN ($ids))" | tail -1)
+        KEPT="$KEPT${KEPT:+,}$kept"
+        "$BIN" query --db "$DB" --csv "SELECT printf('%s m=%d: measured %s ms; kept comparison %d: predicted %.3f ms, error %+.2f%%',
+                                              '$schedule', $m, (SELECT group_concat(printf('%.3f', measured_makespan_ns / 1e6), ' / ')
+                                              FROM comparisons WHERE id IN ($ids)), id, predicted_makespan_ns / 1e6, 100 * makespan_error)
+                                       FROM comparisons WHERE id = $kept" | tail -1
     done
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
