@@ -67,18 +67,27 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 clean calibration "$BIN" calibrate --layers $LAYERS --hidden $HIDDEN --batch $((ROWS * 8)) --microbatches 8 --devices 2 --chunks 2 \
     --warmup 5 --repetitions 20 --rounds 3 --out "$OUT/cost-model.json" --db "$DB"
 cat "$OUT/calibration.txt"
+# PER_SPLIT=1: a second calibration at the 2-stage split for the schedules of one stage per device (the
+# variant that shows what merging costs; the default is the one calibration above).
+if [ "${PER_SPLIT:-0}" = 1 ]; then
+    clean calibration-v1 "$BIN" calibrate --layers $LAYERS --hidden $HIDDEN --batch $((ROWS * 8)) --microbatches 8 --devices 2 --chunks 1 \
+        --warmup 5 --repetitions 20 --rounds 3 --out "$OUT/cost-model-v1.json" --db "$DB"
+    cat "$OUT/calibration-v1.txt"
+fi
 
 KEPT=""  # the comparison id of each cell's kept attempt
 for schedule in gpipe 1f1b interleaved chimera zb-h1 zb-v; do
     chunks=1
     [ "$schedule" = interleaved ] && chunks=2
     [ "$schedule" = zb-v ] && chunks=2  # the V shape: 4 stages of 2 layers, the calibration's own split
+    model="$OUT/cost-model.json"
+    [ "${PER_SPLIT:-0}" = 1 ] && [ $chunks = 1 ] && model="$OUT/cost-model-v1.json"
     for m in 4 8 16; do
         # REPEATS processes (default 3), each cleanly measured; the one of median measured makespan is kept.
         ids=""
         for r in $(seq 1 "${REPEATS:-3}"); do
             clean "$schedule-m$m-$r" "$BIN" run --schedule "$schedule" --devices 2 --microbatches "$m" --chunks "$chunks" --layers $LAYERS \
-                --hidden $HIDDEN --batch $((ROWS * m)) --iterations "$ITERATIONS" --predict --cost-model "$OUT/cost-model.json" --db "$DB"
+                --hidden $HIDDEN --batch $((ROWS * m)) --iterations "$ITERATIONS" --predict --cost-model "$model" --db "$DB"
             ids="$ids${ids:+,}$(sed -n 's/^recorded comparison \([0-9]*\) .*/\1/p' "$OUT/$schedule-m$m-$r.txt")"
         done
         kept=$("$BIN" query --db "$DB" --csv "SELECT id FROM comparisons WHERE id IN ($ids) ORDER BY measured_makespan_ns, id
