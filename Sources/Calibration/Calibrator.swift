@@ -7,8 +7,8 @@ import Simulator
 /// It trains the configured MLP (warm-up iterations discarded, then `repetitions` measured) with
 /// calibration schedules of the same model split, device count and micro-batch size, and reads the
 /// cost model off their timelines — never the timeline of the schedule being predicted:
-/// - `forward`, `backward` per stage: from 1F1B (interleaved 1F1B when chunks > 1), so each device's
-///   thread runs while the other devices compute, as in any pipeline;
+/// - `forward`, `backward` per stage: from 1F1B (interleaved 1F1B when chunks > 1) only, so each
+///   device's thread runs while the other devices compute, as in any pipeline;
 /// - `inputGrad`, `weightGrad` per stage: from the same schedule with every `B` split into `I` then `W`;
 /// - `gradSync`: from Chimera (even device counts), else 0; with chunks > 1 Chimera runs the same
 ///   layers over one stage per device, and each of those stages' sum is shared among the virtual
@@ -23,9 +23,9 @@ import Simulator
 /// - `optimizerStep`: from the end of the last action to the end of the iteration;
 /// - memory: `ExecutorMemory` (exact, from the configuration).
 /// With `rounds` > 1 the whole measurement is repeated on fresh executors and each value is the
-/// median over the rounds. Durations are interquartile means of all samples: the makespan is a sum of durations, so a mean
-/// predicts it better than a median, and the trim drops preemptions by other processes. The fixed
-/// costs (hand-off, dispatch), heavy-tailed, are medians.
+/// median over the rounds. Durations are means without the slowest 2% of the samples: the makespan
+/// is a sum of durations, so a mean predicts it better than a median, and the trim drops preemptions by
+/// other processes. The fixed costs (hand-off, dispatch), heavy-tailed, are medians.
 public struct Calibrator {
     public let settings: CalibrationSettings
 
@@ -130,7 +130,11 @@ public struct Calibrator {
             let executor: ThreadedExecutor
             do {
                 executor = try ThreadedExecutor(schedule: schedule, model: schedule.replicaCount > 1 ? coarseModel : model, options: options)
-                results = try executor.run(iterations: s.warmup + s.repetitions)
+                // One iteration per call, as `stagecraft run` measures (fresh device threads each time:
+                // their start-up is part of what a measured iteration costs).
+                var collected: [IterationResult] = []
+                for _ in 0..<(s.warmup + s.repetitions) { collected += try executor.run(iterations: 1) }
+                results = collected
             } catch {
                 throw .executor(error.description)
             }
@@ -145,7 +149,9 @@ public struct Calibrator {
                     for stage in 0..<schedule.stageCount { syncSamples[stage] += only.durations(.gradSync, stage: stage) }
                     continue
                 }
-                samples.add(result.timeline, dependencies)
+                // F and B from the pipeline itself; the split form adds its I and W only (its forwards
+                // follow a W, not a B, and run faster than in the schedules that use B).
+                samples.add(result.timeline, dependencies, durationsOf: schedule.actions.contains { $0.op == .inputGrad } ? [.inputGrad, .weightGrad] : nil)
                 optimizer.append(result.stepTime - (result.timeline.end.max() ?? 0))
             }
         }

@@ -20,8 +20,9 @@ struct TimingSamples {
         coldDurations = durations
     }
 
-    /// Adds every action of `timeline` (whose schedule `dependencies` describes).
-    mutating func add(_ timeline: Timeline, _ dependencies: Dependencies) {
+    /// Adds every action of `timeline` (whose schedule `dependencies` describes); durations only of the
+    /// ops in `durationsOf` (all when nil), hand-offs and gaps of every action.
+    mutating func add(_ timeline: Timeline, _ dependencies: Dependencies, durationsOf: Set<Op>? = nil) {
         let schedule = timeline.schedule
         let device = { (id: Int) in schedule.device(atIndex: id) }
         for d in 0..<schedule.deviceCount {
@@ -31,10 +32,12 @@ struct TimingSamples {
                 let action = schedule.actions[id]
                 let cold = action.op != .gradSync && (previous.map { $0.stage != action.stage || $0.replica != action.replica } ?? true)
                 let slot = Int(action.op.rawValue) * stageCount + action.stage
-                if cold {
-                    coldDurations[slot].append(timeline.end[id] - timeline.start[id])
-                } else {
-                    durations[slot].append(timeline.end[id] - timeline.start[id])
+                if durationsOf?.contains(action.op) ?? true {
+                    if cold {
+                        coldDurations[slot].append(timeline.end[id] - timeline.start[id])
+                    } else {
+                        durations[slot].append(timeline.end[id] - timeline.start[id])
+                    }
                 }
                 previous = action
                 var crossReady: Int64 = -1
@@ -60,26 +63,32 @@ struct TimingSamples {
     /// The durations of cold actions of `op` on `stage`.
     func coldDurations(_ op: Op, stage: Int) -> [Int64] { coldDurations[Int(op.rawValue) * stageCount + stage] }
 
-    /// Per stage: how much longer a cold action takes than the warm mean of its op — the interquartile
-    /// mean over every op with both kinds of samples; 0 where there are none.
+    /// Per stage: how much longer a cold action takes than a warm one of its op — per op with at least
+    /// a fifth of its samples of each kind, the cold trimmed mean minus the warm one; averaged
+    /// over those ops weighted by their cold samples; 0 where there are none.
     func coldStart() -> [Double] {
         (0..<stageCount).map { stage in
-            var extra: [Int64] = []
+            var total = 0.0, count = 0
             for op in Op.allCases where op != .gradSync {
-                guard let warm = Self.trimmedMean(durations(op, stage: stage)) else { continue }
-                extra += coldDurations(op, stage: stage).map { $0 - Int64(warm.rounded()) }
+                let cold = coldDurations(op, stage: stage), warmSamples = durations(op, stage: stage)
+                // Only ops with a fair share of both kinds: a handful of warm samples is no baseline (in
+                // interleaved 1F1B the few warm B of the first stage are the drain's, which differ).
+                guard min(cold.count, warmSamples.count) * 5 >= cold.count + warmSamples.count,
+                      let warm = Self.trimmedMean(warmSamples), let coldMean = Self.trimmedMean(cold) else { continue }
+                total += (coldMean - warm) * Double(cold.count)
+                count += cold.count
             }
-            return max(0, Self.trimmedMean(extra) ?? 0)
+            return count > 0 ? max(0, total / Double(count)) : 0
         }
     }
 
-    /// The mean of the middle half of `samples` (the interquartile mean: robust to preemptions by other
-    /// processes, closer to the mean than the median for skewed durations); nil when empty.
+    /// The mean of `samples` without their slowest 2% (preemptions by other processes). Not a symmetric
+    /// trim: durations are skewed to the right, and a makespan, a sum of durations, follows their mean
+    /// (interquartile means, or dropping the slowest tenth, predicted makespans 2–3% short); nil when empty.
     static func trimmedMean(_ samples: [Int64]) -> Double? {
         guard !samples.isEmpty else { return nil }
         let sorted = samples.sorted()
-        let cut = sorted.count / 4
-        let kept = sorted[cut..<(sorted.count - cut)]
+        let kept = sorted[0..<(sorted.count - sorted.count / 50)]
         return kept.reduce(0.0) { $0 + Double($1) } / Double(kept.count)
     }
 

@@ -28,7 +28,7 @@ struct CalibrateTests {
             }
             #expect(model.forward.values.allSatisfy { $0 > 0 }, "every forward was measured")
             #expect(model.latency >= 0 && model.dispatch >= 0)
-            #expect(result.samples["F"] == stages * 4 * 2 * 2, "F measured in 1F1B and its split form, 2 repetitions each")
+            #expect(result.samples["F"] == stages * 4 * 2, "F measured in 1F1B (not its split form), 2 repetitions")
             #expect(result.samples["REDUCE_GRAD"] == 2 * 2 * 2, "Chimera's two syncs per stage, 2 stages, 2 repetitions")
             #expect(model.gradSync.values.allSatisfy { $0 > 0 })
 
