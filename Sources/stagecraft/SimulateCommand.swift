@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Report
 import Schedule
 import Simulator
 import Store
@@ -42,14 +43,25 @@ struct SimulateCommand: ParsableCommand {
             try record { try store.beginRun(NewRun(kind: .simulated, schedule: schedule, configJSON: configJSON,
                                                    host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current)) }
         }
+        // Millions of actions take seconds to validate, simulate and record: show the four phases on
+        // stderr (drawn only when it is a terminal).
+        let bar = schedule.actions.count >= 1_000_000 ? ProgressBar(total: 4, label: "validate, simulate, record") : nil
+        defer { bar?.finish() }
         let simulation: Simulation
         do {
-            simulation = try Simulator(costModel: model).run(schedule)
-        } catch {
+            do { try schedule.validate() } catch { throw SimulationError.invalidSchedule(error) }
+            bar?.advance()
+            let dependencies = Dependencies(schedule: schedule)
+            bar?.advance()
+            simulation = try Simulator(costModel: model).run(dependencies)
+            bar?.advance()
+        } catch let error as SimulationError {
             if let store, let runID { try record { try store.failRun(id: runID, error: error.description) } }
             throw CommandError(error.description)
         }
         if let store, let runID { try record { try store.completeRun(id: runID, timeline: simulation.timeline) } }
+        bar?.advance()
+        bar?.finish()  // before the summary, so the bar's line ends first
 
         let summary = SimulationSummary(simulation, costModel: model, runID: runID)
         if json {
