@@ -51,7 +51,7 @@ struct CalibrateCommand: ParsableCommand {
         encoder.outputFormatting = [.sortedKeys]
         let config = (try? encoder.encode(settings)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
         let costJSON = (try? model.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
-        let id = try RunText.store { () throws(StoreError) in
+        let id = try CommandText.store { () throws(StoreError) in
             try RunStore(path: db).recordCalibration(configJSON: config, costModelJSON: costJSON, host: RunStore.hostDescription())
         }
         return (model, id)
@@ -61,7 +61,7 @@ struct CalibrateCommand: ParsableCommand {
     static func describe(_ result: Calibrator.Result) -> String {
         let model = result.costModel
         func list(_ values: StageValues?) -> String {
-            (values?.values ?? []).map { SimulationSummary.duration(Int64($0.rounded())) }.joined(separator: ", ")
+            (values?.values ?? []).map { CommandText.duration(Int64($0.rounded())) }.joined(separator: ", ")
         }
         var lines = [
             "forward    \(list(model.forward))  (\(result.samples["F"] ?? 0) samples)",
@@ -70,8 +70,8 @@ struct CalibrateCommand: ParsableCommand {
             "weight-grad \(list(model.weightGrad))  (\(result.samples["W"] ?? 0) samples)",
         ]
         if let syncs = result.samples["REDUCE_GRAD"] { lines.append("grad-sync  \(list(model.gradSync))  (\(syncs) samples)") }
-        lines.append("hand-off latency \(SimulationSummary.duration(Int64(model.latency.rounded()))) (\(result.handOffSamples) samples), "
-                     + "dispatch \(SimulationSummary.duration(Int64(model.dispatch.rounded()))) (\(result.dispatchSamples) samples), "
+        lines.append("hand-off latency \(CommandText.duration(Int64(model.latency.rounded()))) (\(result.handOffSamples) samples), "
+                     + "dispatch \(CommandText.duration(Int64(model.dispatch.rounded()))) (\(result.dispatchSamples) samples), "
                      + "optimizer step \(list(model.optimizerStep)) per stage, cold start \(list(model.coldStart))")
         let worst = result.spread.values.max() ?? 0
         lines.append(String(format: "spread of the measured iterations' makespans (interquartile range / median): %.1f%% at worst", worst * 100)

@@ -42,14 +42,14 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store: RunStore = try RunText.store { () throws(StoreError) in
+        let store: RunStore = try CommandText.store { () throws(StoreError) in
             record ? try RunStore(path: db) : try RunStore(readingFrom: db)
         }
         let (predictedID, measuredID, comparison) = try Self.compare(runA, runB, store: store)
         let text = ComparisonText(comparison: comparison, predictedID: predictedID, measuredID: measuredID)
         print(json ? try text.json(worst: worst) : text.table(worst: worst))
         if record {
-            let id = try RunText.store { () throws(StoreError) in
+            let id = try CommandText.store { () throws(StoreError) in
                 try store.recordComparison(ComparisonRecord(comparison, predictedRunID: predictedID, measuredRunID: measuredID))
             }
             if !json { print("recorded comparison \(id) in \(db)") }
@@ -58,13 +58,13 @@ struct CompareCommand: ParsableCommand {
 
     /// Loads both completed runs and compares them: the simulated one (or `a`) as the prediction.
     static func compare(_ a: Int64, _ b: Int64, store: RunStore) throws -> (predicted: Int64, measured: Int64, RunComparison) {
-        let (recordA, recordB) = try RunText.store { () throws(StoreError) in (try store.run(id: a), try store.run(id: b)) }
+        let (recordA, recordB) = try CommandText.store { () throws(StoreError) in (try store.run(id: a), try store.run(id: b)) }
         for record in [recordA, recordB] where record.status != .completed {
             throw CommandError("run \(record.id) is \(record.status.rawValue); only completed runs can be compared (see 'stagecraft show \(record.id)')")
         }
         let swap = recordA.kind == .executed && recordB.kind == .simulated
         let (p, m) = swap ? (b, a) : (a, b)
-        let (predicted, measured) = try RunText.store { () throws(StoreError) in
+        let (predicted, measured) = try CommandText.store { () throws(StoreError) in
             (try store.timeline(runID: p), try store.timeline(runID: m))
         }
         do {

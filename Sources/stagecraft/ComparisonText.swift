@@ -8,8 +8,8 @@ struct ComparisonText {
     let predictedID: Int64?
     let measuredID: Int64?
 
-    private static func ms(_ ns: Int64) -> String { SimulationSummary.duration(ns) }
-    private static func signed(_ ns: Int64) -> String { (ns >= 0 ? "+" : "−") + SimulationSummary.duration(Int64(ns.magnitude)) }
+    private static func ms(_ ns: Int64) -> String { CommandText.duration(ns) }
+    private static func signed(_ ns: Int64) -> String { (ns >= 0 ? "+" : "−") + CommandText.duration(Int64(ns.magnitude)) }
     private static func percent(_ ratio: Double) -> String { String(format: "%+.2f%%", ratio * 100) }
     private static func points(_ ratio: Double) -> String { String(format: "%+.2f pt", ratio * 100) }
     private func name(_ id: Int64?, _ fallback: String) -> String { id.map { "run \($0)" } ?? fallback }
@@ -32,7 +32,7 @@ struct ComparisonText {
              Self.ms(d.predictedIdle), Self.ms(d.measuredIdle), String(format: "%.2f%%", d.predictedBubble * 100),
              String(format: "%.2f%%", d.measuredBubble * 100), Self.points(d.bubbleError)]
         }
-        lines.append(SimulationSummary.align(header, rows))
+        lines.append(CommandText.numberTable(header, rows))
         lines.append("")
         let startAbs = c.absoluteStartError, endAbs = c.absoluteEndError
         let distribution = [
@@ -41,14 +41,14 @@ struct ComparisonText {
             ["end", Self.ms(endAbs.median), Self.ms(endAbs.p90), Self.ms(endAbs.max),
              String(format: "%.2f%%", c.ofMakespan(endAbs.median) * 100), Self.signed(Int64(c.endError.mean.rounded()))],
         ]
-        lines.append(SimulationSummary.align(["|error|", "median", "p90", "max", "median/makespan", "mean (signed)"], distribution))
+        lines.append(CommandText.numberTable(["|error|", "median", "p90", "max", "median/makespan", "mean (signed)"], distribution))
         lines.append("")
         lines.append("worst actions:")
         let worstRows = c.worstActions(worst).map { a in
             [a.action.description, String(a.device), Self.ms(a.predictedStart), Self.ms(a.measuredStart), Self.signed(a.startError),
              Self.signed(a.endError), Self.signed(a.durationError)]
         }
-        lines.append(SimulationSummary.align(["action", "device", "start pred", "start meas", "start err", "end err", "duration err"], worstRows))
+        lines.append(CommandText.numberTable(["action", "device", "start pred", "start meas", "start err", "end err", "duration err"], worstRows))
         return lines.joined(separator: "\n")
     }
 

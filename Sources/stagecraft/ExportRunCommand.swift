@@ -28,7 +28,7 @@ struct ExportRunCommand: ParsableCommand {
         case let .drawing(drawing): return try RunGraphics.write(try RunGraphics.render(drawing, runID: runID, db: db), to: output)
         case let .events(events): eventFormat = events
         }
-        let (record, events) = try RunText.store { () throws(StoreError) in
+        let (record, events) = try CommandText.store { () throws(StoreError) in
             let store = try RunStore(readingFrom: db)
             return (try store.run(id: runID), try store.events(runID: runID))
         }

@@ -29,7 +29,7 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try RunText.store { () throws(StoreError) in try RunStore(readingFrom: db).query(sql) }
+        let result = try CommandText.store { () throws(StoreError) in try RunStore(readingFrom: db).query(sql) }
         if json {
             print(result.json(), terminator: "")
         } else if csv {

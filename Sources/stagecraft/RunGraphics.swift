@@ -9,14 +9,14 @@ import Store
 enum RunGraphics {
     /// The completed run `runID` of the database at `db`, with its description.
     static func load(_ runID: Int64, db: String) throws -> RunTimeline {
-        let (store, record) = try RunText.store { () throws(StoreError) in
+        let (store, record) = try CommandText.store { () throws(StoreError) in
             let store = try RunStore(readingFrom: db)
             return (store, try store.run(id: runID))
         }
         guard record.status == .completed else {
             throw CommandError("run \(runID) is \(record.status.rawValue); only completed runs have events to draw (see 'stagecraft show \(runID)')")
         }
-        let timeline = try RunText.store { () throws(StoreError) in try store.timeline(runID: runID) }
+        let timeline = try CommandText.store { () throws(StoreError) in try store.timeline(runID: runID) }
         return RunTimeline(record: record, timeline: timeline)
     }
 

@@ -29,16 +29,16 @@ struct RunsCommand: ParsableCommand {
 
     func run() throws {
         let filter = RunFilter(kind: kind.flatMap(RunKind.init(rawValue:)), schedule: schedule, limit: limit)
-        let runs = try RunText.store { () throws(StoreError) in try RunStore(readingFrom: db).runs(filter) }
+        let runs = try CommandText.store { () throws(StoreError) in try RunStore(readingFrom: db).runs(filter) }
         guard !runs.isEmpty else {
             print("no runs in \(db)\(kind != nil || schedule != nil ? " match the filters" : "")")
             return
         }
         let rows = runs.map { run in
             [String(run.id), run.kind.rawValue, run.schedule, String(run.devices), String(run.microbatches), String(run.chunks),
-             run.status.rawValue, RunText.duration(run.makespanNs), RunText.percent(run.bubbleRatio), run.createdAt]
+             run.status.rawValue, CommandText.duration(run.makespanNs), CommandText.percent(run.bubbleRatio), run.createdAt]
         }
-        print(RunText.table(["ID", "KIND", "SCHEDULE", "DEVICES", "MICROBATCHES", "CHUNKS", "STATUS", "MAKESPAN", "BUBBLE", "CREATED (UTC)"],
+        print(CommandText.table(["ID", "KIND", "SCHEDULE", "DEVICES", "MICROBATCHES", "CHUNKS", "STATUS", "MAKESPAN", "BUBBLE", "CREATED (UTC)"],
                             rows, rightAligned: [0, 3, 4, 5, 7, 8]))
     }
 }

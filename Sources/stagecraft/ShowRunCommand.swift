@@ -14,7 +14,7 @@ struct ShowRunCommand: ParsableCommand {
     var db: String = "stagecraft.db"
 
     func run() throws {
-        let (record, stats) = try RunText.store { () throws(StoreError) in
+        let (record, stats) = try CommandText.store { () throws(StoreError) in
             let store = try RunStore(readingFrom: db)
             return (try store.run(id: runID), try store.deviceStats(runID: runID))
         }
@@ -25,8 +25,8 @@ struct ShowRunCommand: ParsableCommand {
         lines.append("  recorded:      \(record.createdAt)\(record.finishedAt.map { " → \($0)" } ?? "") by stagecraft \(record.toolVersion)")
         lines.append("  host:          \(record.host)")
         lines.append("  config:        \(record.configJSON)")
-        lines.append("  makespan:      \(RunText.duration(record.makespanNs))")
-        lines.append("  bubble ratio:  \(RunText.percent(record.bubbleRatio)) (Σ idle / (devices × makespan))")
+        lines.append("  makespan:      \(CommandText.duration(record.makespanNs))")
+        lines.append("  bubble ratio:  \(CommandText.percent(record.bubbleRatio)) (Σ idle / (devices × makespan))")
         print(lines.joined(separator: "\n"))
         guard !stats.isEmpty else {
             print("\nno per-device stats: the run is \(record.status.rawValue); only completed runs have them")
@@ -34,10 +34,10 @@ struct ShowRunCommand: ParsableCommand {
         }
         let rows = stats.map { device in
             let share = record.makespanNs.flatMap { $0 > 0 ? Double(device.idleNs) / Double($0) : nil }
-            return [String(device.device), String(device.actions), RunText.duration(device.busyNs), RunText.duration(device.idleNs),
-                    RunText.percent(share), RunText.bytes(device.peakMemoryBytes)]
+            return [String(device.device), String(device.actions), CommandText.duration(device.busyNs), CommandText.duration(device.idleNs),
+                    CommandText.percent(share), CommandText.bytes(device.peakMemoryBytes)]
         }
         print("")
-        print(RunText.table(["DEVICE", "ACTIONS", "BUSY", "IDLE", "IDLE %", "PEAK MEMORY"], rows, rightAligned: [0, 1, 2, 3, 4, 5]))
+        print(CommandText.table(["DEVICE", "ACTIONS", "BUSY", "IDLE", "IDLE %", "PEAK MEMORY"], rows, rightAligned: [0, 1, 2, 3, 4, 5]))
     }
 }

@@ -28,18 +28,18 @@ struct SimulationSummary {
             "\(schedule.name): \(schedule.deviceCount) devices, \(schedule.stageCount) stages"
                 + (schedule.replicaCount > 1 ? " × \(schedule.replicaCount) replicas" : "")
                 + ", \(schedule.microbatchCount) micro-batches, \(schedule.actions.count) actions (simulated)",
-            "makespan            \(Self.duration(makespan))",
-            "iteration time      \(Self.duration(simulation.iterationTime)) (with the optimizer step)",
-            "bubble ratio        \(Self.percent(timeline.bubbleRatio))  idle / (devices × makespan)",
-            "bubble / compute    \(Self.percent(timeline.bubbleOverCompute))  idle / busy (Megatron's bubble fraction)",
+            "makespan            \(CommandText.duration(makespan))",
+            "iteration time      \(CommandText.duration(simulation.iterationTime)) (with the optimizer step)",
+            "bubble ratio        \(CommandText.percent(timeline.bubbleRatio, decimals: 2))  idle / (devices × makespan)",
+            "bubble / compute    \(CommandText.percent(timeline.bubbleOverCompute, decimals: 2))  idle / busy (Megatron's bubble fraction)",
             "",
         ]
         let header = ["device", "actions", "busy", "idle", "peak memory", "activations", "weights"]
         let rows = (0..<schedule.deviceCount).map { d in
-            [String(d), String(schedule.actionRange(of: d).count), Self.duration(busy[d]), Self.duration(makespan - busy[d]),
-             Self.bytes(timeline.peakMemory[d]), Self.bytes(simulation.peakActivationBytes[d]), Self.bytes(simulation.weightBytes[d])]
+            [String(d), String(schedule.actionRange(of: d).count), CommandText.duration(busy[d]), CommandText.duration(makespan - busy[d]),
+             CommandText.bytes(timeline.peakMemory[d]), CommandText.bytes(simulation.peakActivationBytes[d]), CommandText.bytes(simulation.weightBytes[d])]
         }
-        lines.append(Self.align(header, rows))
+        lines.append(CommandText.numberTable(header, rows))
         return lines.joined(separator: "\n")
     }
 
@@ -53,7 +53,7 @@ struct SimulationSummary {
                 rows.append([String(d), schedule.actions[id].description, String(timeline.start[id]), String(timeline.end[id])])
             }
         }
-        return Self.align(["device", "action", "start_ns", "end_ns"], rows)
+        return CommandText.numberTable(["device", "action", "start_ns", "end_ns"], rows)
     }
 
     private struct JSONForm: Encodable {
@@ -106,44 +106,5 @@ struct SimulationSummary {
             throw CommandError("could not encode the summary as UTF-8 JSON")
         }
         return text
-    }
-
-    // MARK: Formatting
-
-    /// Nanoseconds as `850 ns`, `12.35 µs`, `3.142 ms`, `1.500 s`.
-    static func duration(_ ns: Int64) -> String {
-        let value = Double(ns)
-        switch abs(value) {
-        case ..<1_000: return "\(ns) ns"
-        case ..<1_000_000: return String(format: "%.2f µs", value / 1e3)
-        case ..<1_000_000_000: return String(format: "%.3f ms", value / 1e6)
-        default: return String(format: "%.3f s", value / 1e9)
-        }
-    }
-
-    /// A ratio as a percentage with two decimals.
-    static func percent(_ ratio: Double) -> String { String(format: "%.2f%%", ratio * 100) }
-
-    /// Bytes in binary units: `512 B`, `1.5 MiB`.
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-        var value = Double(count), unit = 0
-        while abs(value) >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f ", value) + units[unit]
-    }
-
-    /// Columns separated by two spaces, the first left-aligned and the rest right-aligned.
-    static func align(_ header: [String], _ rows: [[String]]) -> String {
-        let widths = header.indices.map { column in rows.reduce(header[column].count) { max($0, $1[column].count) } }
-        func line(_ cells: [String]) -> String {
-            cells.enumerated().map { column, cell in
-                let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return column == 0 ? cell + pad : pad + cell
-            }.joined(separator: "  ")
-        }
-        return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
 }

@@ -1,7 +1,8 @@
 import Store
 
-/// Text for the results-database commands (`runs`, `show`): durations, ratios, aligned tables.
-enum RunText {
+/// Text forms every command prints: durations, ratios, byte counts, aligned tables. Hand-rolled so the
+/// output is the same on every platform and locale.
+enum CommandText {
     /// Nanoseconds as a readable duration: `850 ns`, `12.35 µs`, `3.142 ms`, `1.500 s`.
     static func duration(_ ns: Int64?) -> String {
         guard let ns else { return "-" }
@@ -14,16 +15,16 @@ enum RunText {
         }
     }
 
-    /// A ratio as a percentage with one decimal.
-    static func percent(_ ratio: Double?) -> String {
+    /// A ratio as a percentage, with one decimal unless told otherwise.
+    static func percent(_ ratio: Double?, decimals: Int = 1) -> String {
         guard let ratio else { return "-" }
-        return fixed(ratio * 100, 1) + "%"
+        return fixed(ratio * 100, decimals) + "%"
     }
 
     /// Bytes in binary units: `512 B`, `1.5 MiB`.
     static func bytes(_ count: Int64?) -> String {
         guard let count else { return "-" }
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
         var value = Double(count), unit = 0
         while abs(value) >= 1024 && unit < units.count - 1 {
             value /= 1024
@@ -49,7 +50,7 @@ enum RunText {
     }
 
     /// Rows under a header, columns separated by two spaces; `rightAligned` columns are numbers.
-    static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+    static func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int>) -> String {
         let widths = header.indices.map { column in rows.reduce(header[column].count) { max($0, $1[column].count) } }
         func line(_ cells: [String]) -> String {
             var parts: [String] = []
@@ -69,5 +70,12 @@ enum RunText {
         } catch {
             throw CommandError(error.description)
         }
+    }
+}
+
+extension CommandText {
+    /// A table whose first column is a label and every other column a number.
+    static func numberTable(_ header: [String], _ rows: [[String]]) -> String {
+        table(header, rows, rightAligned: Set(1..<max(header.count, 1)))
     }
 }
