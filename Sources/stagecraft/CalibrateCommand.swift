@@ -82,14 +82,7 @@ struct CalibrateCommand: ParsableCommand {
 
 /// The executor configuration a calibration measures (shared by `calibrate` and `run --predict`).
 struct CalibrationOptions: ParsableArguments {
-    @Option(help: "Layers of the MLP, split over the stages.")
-    var layers: Int = 8
-
-    @Option(help: "Width of every layer.")
-    var hidden: Int = 256
-
-    @Option(help: "Rows in the batch; must divide by --microbatches.")
-    var batch: Int = 64
+    @OptionGroup var mlp: MLPOptions
 
     @Option(help: "Micro-batches per iteration of the calibration schedules.")
     var microbatches: Int = 8
@@ -99,9 +92,6 @@ struct CalibrationOptions: ParsableArguments {
 
     @Option(help: "Stages per device (v of interleaved schedules).")
     var chunks: Int = 1
-
-    @Option(help: "Seed of the weights, inputs and targets.")
-    var seed: UInt64 = 1
 
     @Option(help: "Iterations run and discarded before measuring.")
     var warmup: Int = 3
@@ -119,8 +109,8 @@ struct CalibrationOptions: ParsableArguments {
     var linkBandwidth: Double?
 
     var settings: CalibrationSettings {
-        CalibrationSettings(layers: layers, hidden: hidden, batch: batch, microbatches: microbatches, devices: devices, chunks: chunks,
-                            seed: seed, warmup: warmup, repetitions: repetitions, rounds: rounds, linkLatency: linkLatency,
+        CalibrationSettings(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, microbatches: microbatches, devices: devices, chunks: chunks,
+                            seed: mlp.seed, warmup: warmup, repetitions: repetitions, rounds: rounds, linkLatency: linkLatency,
                             linkBandwidth: linkBandwidth)
     }
 }

@@ -50,9 +50,9 @@ extension RunCommand {
                 print("merged its \(list.count) stages \(list.count / schedule.stageCount) at a time into the schedule's \(schedule.stageCount)")
             }
         } else {
-            let settings = CalibrationSettings(layers: layers, hidden: hidden, batch: batch, microbatches: schedule.microbatchCount,
+            let settings = CalibrationSettings(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, microbatches: schedule.microbatchCount,
                                                devices: schedule.deviceCount, chunks: schedule.chunkCount,
-                                               layersPerStage: executor.layersPerStage, seed: seed, warmup: warmup,
+                                               layersPerStage: executor.layersPerStage, seed: mlp.seed, warmup: warmup,
                                                repetitions: repetitions, linkLatency: linkLatency, linkBandwidth: linkBandwidth)
             (model, _) = try CalibrateCommand.calibrate(settings, db: noRecord ? nil : db)
         }

@@ -24,23 +24,13 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var scheduleOptions: ScheduleOptions
 
-    @Option(help: "Layers of the MLP, split over the schedule's stages.")
-    var layers: Int = 8
-
-    @Option(help: "Width of every layer.")
-    var hidden: Int = 256
-
-    @Option(help: "Rows in the batch; must divide by --microbatches.")
-    var batch: Int = 64
+    @OptionGroup var mlp: MLPOptions
 
     @Option(help: "Training iterations (each: every micro-batch forward and backward, then an SGD step).")
     var iterations: Int = 5
 
     @Option(help: "SGD learning rate.")
     var lr: Float = 0.05
-
-    @Option(help: "Seed of the weights, inputs and targets.")
-    var seed: UInt64 = 1
 
     @Option(help: "Layers of each stage, comma-separated (e.g. 3,3,2); default: as even as possible.")
     var layersPerStage: String?
@@ -96,7 +86,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let schedule = try scheduleOptions.makeSchedule()
-        let model = MLPConfiguration(layers: layers, hidden: hidden, batch: batch, seed: seed, learningRate: lr,
+        let model = MLPConfiguration(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, seed: mlp.seed, learningRate: lr,
                                      layersPerStage: layersPerStage.flatMap(parsedLayersPerStage))
         let link = (linkLatency != nil || linkBandwidth != nil) ? LinkEmulation(latency: linkLatency ?? 0, bandwidth: linkBandwidth) : nil
         let options = ExecutorOptions(stallTimeout: stallTimeout, failOnNaN: failOnNan, forwardOnly: forwardOnly, link: link)
@@ -116,7 +106,7 @@ struct RunCommand: ParsableCommand {
                                                       host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current)) }
         }
         print("\(schedule.name): \(schedule.deviceCount) devices, \(schedule.stageCount) stages × \(schedule.replicaCount) replica(s), "
-              + "\(schedule.microbatchCount) micro-batches of \(executor.microbatchRows) rows; MLP \(layers) × \(hidden), "
+              + "\(schedule.microbatchCount) micro-batches of \(executor.microbatchRows) rows; MLP \(mlp.layers) × \(mlp.hidden), "
               + "layers per stage \(executor.layersPerStage.map(String.init).joined(separator: ","))")
         let prediction = predict ? try predictRun(executor, store: store) : nil
         var results: [IterationResult] = []
@@ -171,7 +161,7 @@ struct RunCommand: ParsableCommand {
     }
 
     private func configJSON(_ executor: ThreadedExecutor) -> String {
-        let config = ExecutedConfig(layers: layers, hidden: hidden, batch: batch, iterations: iterations, learningRate: lr, seed: seed,
+        let config = ExecutedConfig(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, iterations: iterations, learningRate: lr, seed: mlp.seed,
                                     layersPerStage: executor.layersPerStage, microbatchRows: executor.microbatchRows,
                                     forwardOnly: forwardOnly, failOnNaN: failOnNan, stallTimeout: stallTimeout,
                                     linkLatency: linkLatency, linkBandwidth: linkBandwidth,
