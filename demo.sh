@@ -16,7 +16,7 @@ echo "== Export interleaved (p=4, m=8, v=2) to PyTorch CSV and validate it"
 echo
 echo "== Predict and measure: calibrate the cost model on this machine, simulate 1F1B p=2 m=8,"
 echo "   train an 8-layer MLP (width 512, batch 256) with the same schedule, and compare action by action"
-"$bin" run --predict --schedule 1f1b --devices 2 --microbatches 8 --layers 8 --hidden 512 --batch 256 --iterations 5 \
+"$bin" run --predict --schedule 1f1b --devices 2 --microbatches 8 --layers 8 --hidden 512 --batch 256 \
     --db "$db" | tee "$out/run.txt"
 predicted=$(sed -n 's/.*recorded simulated run \([0-9][0-9]*\).*/\1/p' "$out/run.txt" | tail -n 1)
 measured=$(sed -n 's/^recorded run \([0-9][0-9]*\) in .*/\1/p' "$out/run.txt" | tail -n 1)

@@ -23,13 +23,17 @@ public struct CalibrationSettings: Sendable, Codable, Equatable {
     public var repetitions: Int
     /// Independent measurements (fresh executors each); every value is the median over them.
     public var rounds: Int
+    /// Measured iterations per block of a calibration schedule (the schedules take turns block by
+    /// block, each block after one discarded iteration); 1 alternates them iteration by iteration
+    /// with nothing discarded (see `Calibrator`).
+    public var blockSize: Int
     /// Emulated link latency in seconds, as `stagecraft run --link-latency`; nil for none.
     public var linkLatency: Double?
     /// Emulated link bandwidth in bytes per second, as `stagecraft run --link-bandwidth`; nil for unlimited.
     public var linkBandwidth: Double?
 
     public init(layers: Int = 8, hidden: Int = 256, batch: Int = 64, microbatches: Int = 8, devices: Int = 2, chunks: Int = 1,
-                layersPerStage: [Int]? = nil, seed: UInt64 = 1, warmup: Int = 3, repetitions: Int = 10, rounds: Int = 1,
+                layersPerStage: [Int]? = nil, seed: UInt64 = 1, warmup: Int = 2, repetitions: Int = 12, rounds: Int = 1, blockSize: Int = 4,
                 linkLatency: Double? = nil, linkBandwidth: Double? = nil) {
         self.layers = layers
         self.hidden = hidden
@@ -42,6 +46,7 @@ public struct CalibrationSettings: Sendable, Codable, Equatable {
         self.warmup = warmup
         self.repetitions = repetitions
         self.rounds = rounds
+        self.blockSize = blockSize
         self.linkLatency = linkLatency
         self.linkBandwidth = linkBandwidth
     }

@@ -2,35 +2,69 @@ import Executor
 import Schedule
 import Simulator
 
-/// Measures a cost model for `ThreadedExecutor` on this machine: `stagecraft calibrate`.
+/// Measures a cost model for `ThreadedExecutor` on this machine: `stagecraft calibrate`, and the first
+/// step of `stagecraft run --predict`.
 ///
-/// It trains the configured MLP (warm-up iterations discarded, then `repetitions` measured) with
-/// calibration schedules of the same model split, device count and micro-batch size, and reads the
-/// cost model off their timelines — never the timeline of the schedule being predicted:
-/// - `forward`, `backward` per stage: from 1F1B (interleaved 1F1B when chunks > 1) only, so each
-///   device's thread runs while the other devices compute, as in any pipeline;
+/// It trains the configured MLP with calibration schedules of the same model split, device count and
+/// micro-batch size, and reads the cost model off their timelines — never the timeline of a schedule
+/// being predicted:
+/// - `forward`, `backward` per stage: from 1F1B (interleaved 1F1B when chunks > 1), so each device's
+///   thread runs while the other devices compute, as in any pipeline;
 /// - `inputGrad`, `weightGrad` per stage: from the same schedule with every `B` split into `I` then `W`;
 /// - `gradSync`: from Chimera (even device counts), else 0; with chunks > 1 Chimera runs the same
 ///   layers over one stage per device, and each of those stages' sum is shared among the virtual
 ///   stages it covers in proportion to their layers (the sum is a loop over the parameters);
+/// - `workingSet`: how much slower compute runs when a device holds more parameters — Chimera's
+///   devices hold two stages (both replicas) where 1F1B's hold one (see `WorkingSetFit`);
 /// - `latency`: the hand-off between threads — start of an action minus the end of the cross-device
 ///   predecessor it waited for (plus the emulated link latency, with `bandwidth` and `transferBytes`
 ///   set from the emulated link);
 /// - `dispatch`: the time a device takes between two of its actions when it does not wait;
 /// - `coldStart`: per stage, how much longer an action takes when its device's previous action was on
-///   another stage, or when it is the first of the iteration (its weights are read into the caches
-///   again) — interleaved schedules switch stages all the time; the durations above are the warm ones;
+///   another stage, or when it is the first of the iteration (see `TimingSamples.coldStart`);
 /// - `optimizerStep`: from the end of the last action to the end of the iteration;
 /// - memory: `ExecutorMemory` (exact, from the configuration).
-/// With `rounds` > 1 the whole measurement is repeated on fresh executors and each value is the
-/// median over the rounds. Durations are means without the slowest 2% of the samples: the makespan
-/// is a sum of durations, so a mean predicts it better than a median, and the trim drops preemptions by
-/// other processes. The fixed costs (hand-off, dispatch), heavy-tailed, are medians.
+///
+/// Spread in time: the calibration schedules take turns in blocks (`settings.blockSize` measured
+/// iterations, each block after one discarded iteration that refills the caches the other schedules'
+/// weights took), so a slow phase of the machine weighs on every schedule alike. With a block size of
+/// 1 they alternate iteration by iteration and nothing is discarded: every iteration follows another
+/// executor's, and `run --predict` puts one iteration of the measured run into each turn, so that
+/// prediction and measurement see the same phases of the machine and the same caches. Durations are robust estimates (`TimingSamples`), the fixed
+/// costs (hand-off, dispatch, optimizer step) medians.
+///
+/// Jitter: a pipeline whose actions jitter takes longer than one at their typical durations, because
+/// each wait on another device takes the later of two jittered ends. That is waiting time, so the
+/// hand-off latency is raised by the amount that makes the model predict the calibration schedules'
+/// own median makespans (fitted on them only; the durations, and so busy time, stay as measured).
+///
+/// Checked against itself: the fitted model predicts the calibration schedules' own makespans; when
+/// one lies outside the quartiles of its measured iterations and more than `tolerance` from their
+/// median, `retryIterations` more iterations of each are measured (at most `retries` times) and the
+/// model is fitted again; if it still disagrees, the result carries a warning naming the schedule and
+/// both makespans.
 public struct Calibrator {
     public let settings: CalibrationSettings
+    /// Self-check tolerance on the makespan of a calibration schedule (relative).
+    public static let tolerance = 0.02
+    /// Iterations of each calibration schedule measured again when the self-check fails, and how often.
+    public static let retryIterations = 4
+    public static let retries = 2
 
     public init(settings: CalibrationSettings) {
         self.settings = settings
+    }
+
+    /// How well the fitted model predicts one calibration schedule's own measured makespans.
+    public struct SelfCheck: Sendable {
+        public var schedule: String
+        public var predicted: Int64
+        /// The measured iterations' makespans (ns).
+        public var measured: Spread
+        /// (predicted − measured median) / measured median.
+        public var error: Double { measured.median > 0 ? (Double(predicted) - measured.median) / measured.median : 0 }
+        /// Within the measured quartiles, or within `Calibrator.tolerance` of the median.
+        public var agrees: Bool { measured.contains(Double(predicted)) || abs(error) <= Calibrator.tolerance }
     }
 
     /// What a calibration measured: the cost model and how many samples each part rests on.
@@ -42,18 +76,30 @@ public struct Calibrator {
         public var handOffSamples: Int
         public var dispatchSamples: Int
         /// How steady the machine was: the interquartile range of the measured iterations' makespans over
-        /// their median, per calibration schedule (0.01 = 1%). Above a few percent, something else was
-        /// running: calibrate again.
+        /// their median, per calibration schedule (0.01 = 1%).
         public var spread: [String: Double]
+        /// The model's prediction of each calibration schedule against its measurement.
+        public var selfCheck: [SelfCheck]
+        /// Iterations measured per calibration schedule (self-check retries included).
+        public var repetitions: Int
+        /// Self-check retries made.
+        public var retries: Int
+        /// What a user must know about this model (a self-check that still fails).
+        public var warnings: [String]
+        /// The latency (ns) added to the measured hand-off so that the model predicts the calibration
+        /// schedules' own median makespans (see `CalibrationSession.fit`); negative when it lowered it.
+        public var jitter: Double
     }
 
-    /// Runs the calibration; `progress` receives a line per calibration schedule.
-    public func run(progress: (String) -> Void = { _ in }) throws(CalibrationError) -> Result {
-        guard settings.rounds >= 1 else { throw .invalidSettings("--rounds \(settings.rounds): calibrate at least 1 round") }
+    /// Runs the calibration; `progress` receives a line per block; `between(block)` runs after every
+    /// block of calibration schedules (e.g. a block of the run being predicted, so that it and the
+    /// calibration see the same phases of the machine).
+    public func run(progress: (String) -> Void = { _ in }, between: ((Int) throws -> Void)? = nil) throws -> Result {
+        guard settings.rounds >= 1 else { throw CalibrationError.invalidSettings("--rounds \(settings.rounds): calibrate at least 1 round") }
         var results: [Result] = []
         for round in 0..<settings.rounds {
             if settings.rounds > 1 { progress("round \(round + 1) of \(settings.rounds)") }
-            results.append(try runRound(progress: progress))
+            results.append(try runRound(progress: progress, between: round == 0 ? between : nil))
         }
         guard var combined = results.first, results.count > 1 else { return results[0] }
         combined.costModel = Self.median(of: results.map(\.costModel))
@@ -62,17 +108,17 @@ public struct Calibrator {
             combined.handOffSamples += result.handOffSamples
             combined.dispatchSamples += result.dispatchSamples
             combined.spread.merge(result.spread) { max($0, $1) }
+            combined.repetitions += result.repetitions
+            combined.retries += result.retries
         }
+        combined.warnings = results.flatMap(\.warnings)
         return combined
     }
 
     /// Per value, the median over `models` (of the same stage count): one round measured while the
     /// machine was slower or faster than usual moves nothing.
     static func median(of models: [CostModel]) -> CostModel {
-        func middle(_ values: [Double]) -> Double {
-            let sorted = values.sorted()
-            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
+        func middle(_ values: [Double]) -> Double { TimingSamples.median(values) ?? 0 }
         func stages(_ pick: (CostModel) -> StageValues?) -> StageValues? {
             let lists = models.compactMap { pick($0)?.values }
             guard lists.count == models.count, let count = lists.first?.count, lists.allSatisfy({ $0.count == count }) else { return pick(models[0]) }
@@ -90,114 +136,58 @@ public struct Calibrator {
         model.coldStart = stages(\.coldStart) ?? model.coldStart
         model.latency = middle(models.map(\.latency))
         model.dispatch = middle(models.map(\.dispatch))
+        if models.allSatisfy({ $0.workingSet.count == models[0].workingSet.count }) {
+            model.workingSet = models[0].workingSet.indices.map { i in
+                WorkingSetPoint(bytes: models[0].workingSet[i].bytes, factor: middle(models.map { $0.workingSet[i].factor }))
+            }
+        }
         return model
     }
 
-    /// One round: every calibration schedule on fresh executors.
-    private func runRound(progress: (String) -> Void) throws(CalibrationError) -> Result {
+    /// One round: blocks of every calibration schedule on fresh executors, fitted and self-checked.
+    private func runRound(progress: (String) -> Void, between: ((Int) throws -> Void)?) throws -> Result {
         let s = settings
-        guard s.warmup >= 0 else { throw .invalidSettings("--warmup \(s.warmup): give 0 or more iterations") }
-        guard s.repetitions >= 1 else { throw .invalidSettings("--repetitions \(s.repetitions): measure at least 1 iteration") }
-        let model = MLPConfiguration(layers: s.layers, hidden: s.hidden, batch: s.batch, seed: s.seed, layersPerStage: s.layersPerStage)
-        let family: ScheduleFamily = s.chunks > 1 ? .interleaved : .oneFOneB
-        let pipeline: Schedule
-        do {
-            pipeline = try family.make(devices: s.devices, microbatches: s.microbatches, chunks: s.chunks)
-        } catch {
-            throw .invalidSettings(error.description)
-        }
-        var schedules = [pipeline, Self.splitBackward(pipeline)]
-        if s.devices % 2 == 0, let chimera = try? ScheduleFamily.chimera.make(devices: s.devices, microbatches: s.microbatches) {
-            schedules.append(chimera)
-        }
-        let fineLayers: [Int]
-        do { fineLayers = try model.stageLayerCounts(stages: pipeline.stageCount) } catch { throw .invalidSettings(error.description) }
-        // Chimera holds one stage per device and pipeline: the virtual stages merged `chunks` at a time.
-        let coarseLayers = stride(from: 0, to: fineLayers.count, by: s.chunks).map { fineLayers[$0..<min($0 + s.chunks, fineLayers.count)].reduce(0, +) }
-        var coarseModel = model
-        coarseModel.layersPerStage = coarseLayers
-        var syncSamples = [[Int64]](repeating: [], count: coarseLayers.count)
-        let link = (s.linkLatency != nil || s.linkBandwidth != nil) ? LinkEmulation(latency: s.linkLatency ?? 0, bandwidth: s.linkBandwidth) : nil
-        let options = ExecutorOptions(link: link)
-
-        var samples = TimingSamples(stageCount: pipeline.stageCount)
-        var optimizer: [Int64] = []
-        var memory = CostModel()
-        var spread: [String: Double] = [:]
-        for schedule in schedules {
-            progress("calibrating with \(schedule.name): \(s.warmup) warm-up + \(s.repetitions) measured iterations")
-            let results: [IterationResult]
-            let executor: ThreadedExecutor
-            do {
-                executor = try ThreadedExecutor(schedule: schedule, model: schedule.replicaCount > 1 ? coarseModel : model, options: options)
-                // One iteration per call, as `stagecraft run` measures (fresh device threads each time:
-                // their start-up is part of what a measured iteration costs).
-                var collected: [IterationResult] = []
-                for _ in 0..<(s.warmup + s.repetitions) { collected += try executor.run(iterations: 1) }
-                results = collected
-            } catch {
-                throw .executor(error.description)
-            }
-            if schedule.replicaCount == 1 { ExecutorMemory.apply(to: &memory, executor: executor) }
-            let dependencies = Dependencies(schedule: schedule)
-            spread[schedule.name] = Self.spread(results.dropFirst(s.warmup).map(\.timeline.makespan))
-            for result in results.dropFirst(s.warmup) {
-                // Chimera is measured for its gradient sync only; its F and B would weigh twice.
-                if schedule.replicaCount > 1 {
-                    var only = TimingSamples(stageCount: schedule.stageCount)
-                    only.add(result.timeline, dependencies)
-                    for stage in 0..<schedule.stageCount { syncSamples[stage] += only.durations(.gradSync, stage: stage) }
-                    continue
-                }
-                // F and B from the pipeline itself; the split form adds its I and W only (its forwards
-                // follow a W, not a B, and run faster than in the schedules that use B).
-                samples.add(result.timeline, dependencies, durationsOf: schedule.actions.contains { $0.op == .inputGrad } ? [.inputGrad, .weightGrad] : nil)
-                optimizer.append(result.stepTime - (result.timeline.end.max() ?? 0))
+        guard s.warmup >= 0 else { throw CalibrationError.invalidSettings("--warmup \(s.warmup): give 0 or more iterations") }
+        guard s.repetitions >= 1 else { throw CalibrationError.invalidSettings("--repetitions \(s.repetitions): measure at least 1 iteration") }
+        guard s.blockSize >= 1 else { throw CalibrationError.invalidSettings("block size \(s.blockSize): give 1 or more iterations") }
+        let session = try CalibrationSession(settings: s)
+        let alternating = s.blockSize == 1
+        progress("calibrating with \(session.scheduleNames.joined(separator: ", ")): \(s.warmup) warm-up iterations each, then "
+                 + (alternating ? "\(s.repetitions) measured iterations each, alternating iteration by iteration"
+                                : "\(s.repetitions) measured iterations each in blocks of \(s.blockSize) taking turns"))
+        try session.warmUp(iterations: s.warmup)
+        var measured = 0, blocks = 0
+        /// Measures `count` more iterations of each schedule, block by block.
+        func measure(_ count: Int) throws {
+            let target = measured + count
+            while measured < target {
+                let size = min(s.blockSize, target - measured)
+                try session.measureBlock(iterations: size, discardFirst: !alternating)
+                try between?(blocks)
+                measured += size
+                blocks += 1
             }
         }
-
-        /// Warm durations; an op only ever measured cold gets its cold mean (and no separate extra).
-        func perStage(_ op: Op) -> StageValues {
-            .perStage((0..<pipeline.stageCount).map {
-                TimingSamples.trimmedMean(samples.durations(op, stage: $0)) ?? TimingSamples.trimmedMean(samples.coldDurations(op, stage: $0)) ?? 0
-            })
+        try measure(s.repetitions)
+        var result = session.fit()
+        var retries = 0
+        while result.selfCheck.contains(where: { !$0.agrees }) && retries < Self.retries {
+            let off = result.selfCheck.filter { !$0.agrees }.map { String(format: "%@ %+.1f%%", $0.schedule, $0.error * 100) }
+            progress("self-check: the model misses its own calibration runs (\(off.joined(separator: ", "))); measuring \(Self.retryIterations) more iterations of each")
+            try measure(Self.retryIterations)
+            retries += 1
+            result = session.fit()
         }
-        var cost = memory
-        cost.forward = perStage(.forward)
-        cost.backward = perStage(.backward)
-        cost.inputGrad = perStage(.inputGrad)
-        cost.weightGrad = perStage(.weightGrad)
-        cost.gradSync = .perStage(fineLayers.indices.map { stage in
-            let coarse = stage / s.chunks
-            return (TimingSamples.trimmedMean(syncSamples[coarse]) ?? 0) * Double(fineLayers[stage]) / Double(max(1, coarseLayers[coarse]))
-        })
-        let stagesPerDevice = Double(pipeline.stageCount) / Double(pipeline.deviceCount)
-        cost.optimizerStep = .uniform(max(0, (TimingSamples.trimmedMean(optimizer) ?? 0) / stagesPerDevice))
-        cost.latency = max(0, TimingSamples.median(samples.handOffs) ?? 0) + (s.linkLatency ?? 0) * 1e9
-        cost.dispatch = max(0, TimingSamples.median(samples.gaps) ?? 0)
-        cost.coldStart = .perStage(samples.coldStart())
-        if let bandwidth = s.linkBandwidth {
-            cost.bandwidth = bandwidth
-            cost.transferBytes = .uniform(Double(model.batch / max(1, s.microbatches)) * Double(s.hidden) * 4)
+        result.repetitions = measured
+        result.retries = retries
+        for check in result.selfCheck where !check.agrees {
+            result.warnings.append(String(format: "the calibrated model predicts %@ at %.3f ms where its %d measured iterations took %.3f ms "
+                                          + "(quartiles %.3f–%.3f ms): %+.1f%%. The machine's speed changed during the calibration, or "
+                                          + "this schedule has a cost the model lacks; calibrate again on an idle machine before trusting it",
+                                          check.schedule, Double(check.predicted) / 1e6, check.measured.count, check.measured.median / 1e6,
+                                          check.measured.q1 / 1e6, check.measured.q3 / 1e6, check.error * 100))
         }
-        var counts: [String: Int] = [:]
-        for op in Op.allCases {
-            let n = (0..<pipeline.stageCount).reduce(0) { $0 + samples.durations(op, stage: $1).count + samples.coldDurations(op, stage: $1).count }
-            if n > 0 { counts[op.token] = n }
-        }
-        let syncs = syncSamples.reduce(0) { $0 + $1.count }
-        if syncs > 0 { counts[Op.gradSync.token] = syncs }
-        return Result(costModel: cost, settings: s, samples: counts, handOffSamples: samples.handOffs.count, dispatchSamples: samples.gaps.count,
-                      spread: spread)
-    }
-
-    /// (p75 − p25) / median of `values`; 0 when empty.
-    static func spread(_ values: [Int64]) -> Double {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        func quantile(_ q: Double) -> Double { Double(sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded()))]) }
-        let median = quantile(0.5)
-        return median > 0 ? (quantile(0.75) - quantile(0.25)) / median : 0
+        return result
     }
 
     /// `schedule` with every full backward `B` replaced by `I` then `W` of the same micro-batch.

@@ -2,29 +2,42 @@ import Schedule
 
 /// Durations and fixed costs read off measured timelines: per (op, stage) the durations of its warm
 /// actions (the device's previous action was on the same stage) and, apart, of its cold ones (first on
-/// the device, or after another stage's action: see `CostModel.coldStart`); the hand-off latency of every action that waited for another device (its start minus the
-/// end of that predecessor); the gap of every action that did not wait (its start minus the end of the
-/// device's previous action, or minus the iteration start for a device's first action).
+/// the device, or after another stage's action: see `CostModel.coldStart`); the hand-off latency of
+/// every action that waited for another device (its start minus the end of that predecessor); the gap
+/// of every action that did not wait (its start minus the end of the device's previous action, or
+/// minus the iteration start for a device's first action).
+///
+/// Durations are kept per iteration, and estimated robustly (`estimate`): the mean within each
+/// iteration — a makespan is a sum of durations, so it follows their mean, skew included — then the
+/// median of those means over the iterations, which a burst of preemption in a few iterations, or a
+/// slow phase of the machine shorter than half of them, cannot move.
 struct TimingSamples {
-    /// Durations (ns) at `op.rawValue * stageCount + stage`.
-    var durations: [[Int64]]
-    /// Durations of cold actions, indexed like `durations`.
-    var coldDurations: [[Int64]]
+    /// Per slot (`op.rawValue * stageCount + stage`): the mean duration (ns) in each iteration that had one.
+    private(set) var warmMeans: [[Double]]
+    /// The same for cold actions.
+    private(set) var coldMeans: [[Double]]
+    /// Per slot: how many actions were measured (warm, cold).
+    private(set) var warmCounts: [Int]
+    private(set) var coldCounts: [Int]
     var handOffs: [Int64] = []
     var gaps: [Int64] = []
     let stageCount: Int
 
     init(stageCount: Int) {
         self.stageCount = stageCount
-        durations = [[Int64]](repeating: [], count: Op.allCases.count * stageCount)
-        coldDurations = durations
+        warmMeans = [[Double]](repeating: [], count: Op.allCases.count * stageCount)
+        coldMeans = warmMeans
+        warmCounts = [Int](repeating: 0, count: warmMeans.count)
+        coldCounts = warmCounts
     }
 
-    /// Adds every action of `timeline` (whose schedule `dependencies` describes); durations only of the
-    /// ops in `durationsOf` (all when nil), hand-offs and gaps of every action.
+    /// Adds one iteration's `timeline` (whose schedule `dependencies` describes); durations only of
+    /// the ops in `durationsOf` (all when nil), hand-offs and gaps of every action.
     mutating func add(_ timeline: Timeline, _ dependencies: Dependencies, durationsOf: Set<Op>? = nil) {
         let schedule = timeline.schedule
         let device = { (id: Int) in schedule.device(atIndex: id) }
+        var warmSum = [Double](repeating: 0, count: warmMeans.count), coldSum = warmSum
+        var warmN = [Int](repeating: 0, count: warmMeans.count), coldN = warmN
         for d in 0..<schedule.deviceCount {
             var previousEnd: Int64 = 0
             var previous: Action?
@@ -33,11 +46,8 @@ struct TimingSamples {
                 let cold = action.op != .gradSync && (previous.map { $0.stage != action.stage || $0.replica != action.replica } ?? true)
                 let slot = Int(action.op.rawValue) * stageCount + action.stage
                 if durationsOf?.contains(action.op) ?? true {
-                    if cold {
-                        coldDurations[slot].append(timeline.end[id] - timeline.start[id])
-                    } else {
-                        durations[slot].append(timeline.end[id] - timeline.start[id])
-                    }
+                    let duration = Double(timeline.end[id] - timeline.start[id])
+                    if cold { coldSum[slot] += duration; coldN[slot] += 1 } else { warmSum[slot] += duration; warmN[slot] += 1 }
                 }
                 previous = action
                 var crossReady: Int64 = -1
@@ -55,48 +65,51 @@ struct TimingSamples {
                 previousEnd = timeline.end[id]
             }
         }
+        for slot in warmSum.indices {
+            if warmN[slot] > 0 { warmMeans[slot].append(warmSum[slot] / Double(warmN[slot])); warmCounts[slot] += warmN[slot] }
+            if coldN[slot] > 0 { coldMeans[slot].append(coldSum[slot] / Double(coldN[slot])); coldCounts[slot] += coldN[slot] }
+        }
     }
 
-    /// The durations of warm actions of `op` on `stage`.
-    func durations(_ op: Op, stage: Int) -> [Int64] { durations[Int(op.rawValue) * stageCount + stage] }
+    private func slot(_ op: Op, _ stage: Int) -> Int { Int(op.rawValue) * stageCount + stage }
 
-    /// The durations of cold actions of `op` on `stage`.
-    func coldDurations(_ op: Op, stage: Int) -> [Int64] { coldDurations[Int(op.rawValue) * stageCount + stage] }
+    /// The robust duration of warm actions of `op` on `stage` (see the type's comment); nil when none ran.
+    func warm(_ op: Op, stage: Int) -> Double? { Self.median(warmMeans[slot(op, stage)]) }
+
+    /// The robust duration of cold actions of `op` on `stage`; nil when none ran.
+    func cold(_ op: Op, stage: Int) -> Double? { Self.median(coldMeans[slot(op, stage)]) }
+
+    /// Actions of `op` measured, warm and cold, over all stages.
+    func count(_ op: Op) -> Int {
+        (0..<stageCount).reduce(0) { $0 + warmCounts[slot(op, $1)] + coldCounts[slot(op, $1)] }
+    }
 
     /// Per stage: how much longer a cold action takes than a warm one of its op — per op with at least
-    /// a fifth of its samples of each kind, the cold trimmed mean minus the warm one; averaged
-    /// over those ops weighted by their cold samples; 0 where there are none.
+    /// a fifth of its samples of each kind, the cold estimate minus the warm one; averaged over those
+    /// ops weighted by their cold samples; 0 where there are none.
     func coldStart() -> [Double] {
         (0..<stageCount).map { stage in
             var total = 0.0, count = 0
             for op in Op.allCases where op != .gradSync {
-                let cold = coldDurations(op, stage: stage), warmSamples = durations(op, stage: stage)
+                let coldN = coldCounts[slot(op, stage)], warmN = warmCounts[slot(op, stage)]
                 // Only ops with a fair share of both kinds: a handful of warm samples is no baseline (in
                 // interleaved 1F1B the few warm B of the first stage are the drain's, which differ).
-                guard min(cold.count, warmSamples.count) * 5 >= cold.count + warmSamples.count,
-                      let warm = Self.trimmedMean(warmSamples), let coldMean = Self.trimmedMean(cold) else { continue }
-                total += (coldMean - warm) * Double(cold.count)
-                count += cold.count
+                guard min(coldN, warmN) * 5 >= coldN + warmN, let warm = warm(op, stage: stage), let coldValue = cold(op, stage: stage) else { continue }
+                total += (coldValue - warm) * Double(coldN)
+                count += coldN
             }
             return count > 0 ? max(0, total / Double(count)) : 0
         }
     }
 
-    /// The mean of `samples` without their slowest 2% (preemptions by other processes). Not a symmetric
-    /// trim: durations are skewed to the right, and a makespan, a sum of durations, follows their mean
-    /// (interquartile means, or dropping the slowest tenth, predicted makespans 2–3% short); nil when empty.
-    static func trimmedMean(_ samples: [Int64]) -> Double? {
-        guard !samples.isEmpty else { return nil }
-        let sorted = samples.sorted()
-        let kept = sorted[0..<(sorted.count - sorted.count / 50)]
-        return kept.reduce(0.0) { $0 + Double($1) } / Double(kept.count)
-    }
+    /// The median of `samples`; nil when empty.
+    static func median<T: BinaryInteger>(_ samples: [T]) -> Double? { median(samples.map(Double.init)) }
 
     /// The median of `samples`; nil when empty.
-    static func median(_ samples: [Int64]) -> Double? {
+    static func median(_ samples: [Double]) -> Double? {
         guard !samples.isEmpty else { return nil }
         let sorted = samples.sorted()
         let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? Double(sorted[middle]) : (Double(sorted[middle - 1]) + Double(sorted[middle])) / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }

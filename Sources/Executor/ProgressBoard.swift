@@ -5,8 +5,11 @@ import Synchronization
 /// barrier, and the stop flag. Actions wait here until `Dependencies` says they may run; a finished
 /// action wakes exactly the devices parked on it. One mutex guards everything, with one condition
 /// per device (no polling), one for the watchdog and one for the end of the run. When every device
-/// has a core of its own, a blocked device first spins briefly on an atomic completion counter before
-/// parking, because waking a parked thread costs several microseconds on the critical path.
+/// has a core of its own, a blocked device spins on an atomic counter instead of parking — at the
+/// iteration barrier too — until what it waits for is done: waking a parked thread costs 30–60 µs on
+/// the critical path, and a wait that sometimes spins and sometimes parks (as a brief spin did) makes
+/// the hand-off, and so every measured iteration, vary. The watchdog, a failure and the end of the run
+/// bump the counter too, so a spinning device notices them.
 ///
 /// `@unchecked Sendable`: every mutable field is read and written only while holding `lock`, except
 /// `completions`, which is atomic.
@@ -18,9 +21,9 @@ final class ProgressBoard: @unchecked Sendable {
     private let deviceOfAction: [Int32]
     /// ns a transfer takes between devices (link emulation); 0 for none.
     private let linkDelay: Int64
-    /// ns a blocked device spins before parking; 0 never spins (more devices than cores).
-    private let spinTime: Int64
-    /// Number of actions completed so far, for spinning without the lock.
+    /// Whether a blocked device spins instead of parking (every device has a core of its own).
+    private let spins: Bool
+    /// Bumped by every completion, barrier release and stop, for spinning without the lock.
     private let completions = Atomic<Int>(0)
 
     // Guarded by `lock`.
@@ -48,7 +51,7 @@ final class ProgressBoard: @unchecked Sendable {
     private let watchdogCondition: Lock.Condition
     private let exitCondition: Lock.Condition
 
-    init(dependencies: Dependencies, linkDelay: Int64, spinTime: Int64) {
+    init(dependencies: Dependencies, linkDelay: Int64, spins: Bool) {
         let schedule = dependencies.schedule
         self.dependencies = dependencies
         deviceCount = schedule.deviceCount
@@ -58,7 +61,7 @@ final class ProgressBoard: @unchecked Sendable {
         }
         deviceOfAction = owner
         self.linkDelay = linkDelay
-        self.spinTime = spinTime
+        self.spins = spins
         doneGeneration = .allocate(capacity: max(1, schedule.actions.count))
         doneGeneration.initialize(repeating: 0, count: max(1, schedule.actions.count))
         availableAt = .allocate(capacity: max(1, schedule.actions.count))
@@ -95,10 +98,13 @@ final class ProgressBoard: @unchecked Sendable {
             iterationStart = MonotonicClock.now()
             lastProgress = iterationStart
             currentIteration = iteration
+            completions.add(1, ordering: .releasing)
             for condition in deviceConditions { condition.signal() }
         } else {
             let generation = barrierGeneration
-            while generation == barrierGeneration && !stopped { deviceConditions[device].wait() }
+            while generation == barrierGeneration && !stopped {
+                if spins { spinUnlocked() } else { deviceConditions[device].wait() }
+            }
         }
         return stopped ? nil : iterationStart
     }
@@ -110,7 +116,6 @@ final class ProgressBoard: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         head[device] = id
-        var spinUntil: Int64 = -1
         while !stopped {
             var blocker = -1
             var readyAt: Int64 = 0
@@ -121,24 +126,18 @@ final class ProgressBoard: @unchecked Sendable {
             }
             if blocker >= 0 {
                 waitingOn[device] = blocker
-                if spinTime > 0 {
-                    // Spin (without the lock) until some action completes or the spin time is up.
-                    let seen = completions.load(ordering: .acquiring)
-                    let now = MonotonicClock.now()
-                    if spinUntil < 0 { spinUntil = now + spinTime }
-                    if now < spinUntil {
-                        lock.unlock()
-                        while completions.load(ordering: .acquiring) == seen && MonotonicClock.now() < spinUntil {}
-                        lock.lock()
-                        continue
-                    }
-                }
-                deviceConditions[device].wait()
+                if spins { spinUnlocked() } else { deviceConditions[device].wait() }
                 continue
             }
             waitingOn[device] = -1
             if readyAt > 0 && MonotonicClock.now() < readyAt {
-                deviceConditions[device].wait(until: readyAt)
+                if spins {
+                    lock.unlock()
+                    while MonotonicClock.now() < readyAt {}
+                    lock.lock()
+                } else {
+                    deviceConditions[device].wait(until: readyAt)
+                }
                 continue
             }
             running[device] = true
@@ -146,6 +145,16 @@ final class ProgressBoard: @unchecked Sendable {
         }
         waitingOn[device] = -1
         return false
+    }
+
+    /// Releases the lock, spins until the counter moves (a completion, a barrier release or a stop),
+    /// and takes the lock again.
+    @inline(__always)
+    private func spinUnlocked() {
+        let seen = completions.load(ordering: .acquiring)
+        lock.unlock()
+        while completions.load(ordering: .acquiring) == seen {}
+        lock.lock()
     }
 
     /// Marks action `id` of `device` finished at `end` (monotonic ns) and wakes the devices parked on it.
@@ -177,6 +186,7 @@ final class ProgressBoard: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         failure = error
+        completions.add(1, ordering: .releasing)
         for condition in deviceConditions { condition.broadcast() }
         watchdogCondition.broadcast()
     }

@@ -114,10 +114,10 @@ public final class ThreadedExecutor {
         guard iterations >= 1 else { throw .invalidOptions("--iterations \(iterations): run at least 1 iteration") }
         let deviceCount = schedule.deviceCount
         let linkDelay = options.link?.delay(bytes: Int64(microbatchRows * model.hidden * MemoryLayout<Float>.size)) ?? 0
-        // Spin briefly before parking only when every device has a core (spinning would otherwise take
-        // the core from the device being waited for).
-        let spinTime: Int64 = deviceCount <= ProcessInfo.processInfo.activeProcessorCount ? 20_000 : 0
-        let board = ProgressBoard(dependencies: dependencies, linkDelay: linkDelay, spinTime: spinTime)
+        // Spin instead of parking only when every device has a core (spinning would otherwise take the
+        // core from the device being waited for).
+        let spins = deviceCount <= ProcessInfo.processInfo.activeProcessorCount
+        let board = ProgressBoard(dependencies: dependencies, linkDelay: linkDelay, spins: spins)
         let record = Measurements(iterations: iterations, actionCount: schedule.actions.count,
                                microbatchCount: schedule.microbatchCount, deviceCount: deviceCount)
         let first = completedIterations
@@ -132,7 +132,7 @@ public final class ThreadedExecutor {
                                       failOnNaN: options.failOnNaN, fault: options.fault, recomputed: recomputedForwards)
             board.threadStarted()
             // With a core per device, each device keeps its own core (see `CorePinning`).
-            let pinned = spinTime > 0
+            let pinned = spins
             let thread = Thread {
                 if pinned { CorePinning.pinCurrentThread(to: device) }
                 worker.run(firstIteration: first)

@@ -18,6 +18,9 @@ public struct RunComparison: Sendable {
     public let devices: [Device]
     /// Every matched action with its errors, in the predicted run's action order.
     public let actions: [ActionError]
+    /// How the measured iterations varied, when the measurement summarises several: every error is
+    /// then set against it (see `makespanWithinNoise`).
+    public let spread: MeasurementSpread?
 
     /// One device's busy and idle time (ns) and bubble ratio (idle / makespan) in both runs.
     public struct Device: Sendable, Hashable {
@@ -61,12 +64,18 @@ public struct RunComparison: Sendable {
     /// Compares two timelines of the same schedule; throws `ComparisonError.differentSchedules` when
     /// their devices or their actions (per device, in order) differ. `predictedName` and
     /// `measuredName` name the runs in that error (e.g. "run 3").
-    public init(predicted: Timeline, measured: Timeline, predictedName: String = "the prediction",
+    /// `spread` is the measurement's (one per device and per action of the same schedule), or nil.
+    public init(predicted: Timeline, measured: Timeline, spread: MeasurementSpread? = nil, predictedName: String = "the prediction",
                 measuredName: String = "the measurement") throws(ComparisonError) {
         try Self.checkSameSchedule(predicted.schedule, measured.schedule, predictedName, measuredName)
         self.predicted = predicted
         self.measured = measured
         let schedule = predicted.schedule
+        if let spread, spread.busy.count != schedule.deviceCount || spread.startQ1.count != schedule.actions.count {
+            throw .spreadMismatch(measuredName, detail: "its spread covers \(spread.busy.count) devices and \(spread.startQ1.count) actions, "
+                                  + "the schedule has \(schedule.deviceCount) and \(schedule.actions.count)")
+        }
+        self.spread = spread
         let predictedMakespan = predicted.makespan, measuredMakespan = measured.makespan
         devices = (0..<schedule.deviceCount).map { d in
             let pb = predicted.busy(device: d), mb = measured.busy(device: d)
@@ -104,6 +113,25 @@ public struct RunComparison: Sendable {
     /// The largest per-device bubble error in absolute value (signed), in ratio points.
     public var worstDeviceBubbleError: Double {
         devices.map(\.bubbleError).max { abs($0) < abs($1) } ?? 0
+    }
+
+    /// Whether the predicted makespan lies within the quartiles of the measured iterations' makespans —
+    /// no further from their median than half the measured iterations are; nil without a spread.
+    public var makespanWithinNoise: Bool? { spread.map { $0.makespan.contains(Double(predictedMakespan)) } }
+
+    /// Whether device `device`'s predicted bubble ratio lies within the quartiles of its measured one.
+    public func bubbleWithinNoise(device: Int) -> Bool? { spread.map { $0.bubble[device].contains(devices[device].predictedBubble) } }
+
+    /// Share of actions whose predicted start lies within the quartiles of their measured starts.
+    public var startWithinNoise: Double? {
+        guard let spread, !actions.isEmpty else { return nil }
+        var inside = 0
+        for d in 0..<predicted.schedule.deviceCount {
+            for id in predicted.schedule.actionRange(of: d) where predicted.start[id] >= spread.startQ1[id] && predicted.start[id] <= spread.startQ3[id] {
+                inside += 1
+            }
+        }
+        return Double(inside) / Double(actions.count)
     }
 
     /// Signed start errors (ns): min, median, p90, p99, max, means.
@@ -169,6 +197,8 @@ public struct RunComparison: Sendable {
 public enum ComparisonError: Error, CustomStringConvertible, Equatable {
     /// The runs are of different schedules (or different orders of the same actions).
     case differentSchedules(first: String, second: String, firstSchedule: String, secondSchedule: String, detail: String)
+    /// The measurement's spread does not fit its schedule.
+    case spreadMismatch(String, detail: String)
 
     public var description: String {
         switch self {
@@ -176,6 +206,8 @@ public enum ComparisonError: Error, CustomStringConvertible, Equatable {
             "cannot compare \(first) and \(second): they are runs of different schedules — \(first) is \(firstSchedule), "
                 + "\(second) is \(secondSchedule); \(detail). Compare a prediction and a measurement of the same schedule "
                 + "(same family, devices, micro-batches and chunks), e.g. the two runs 'stagecraft run --predict' records."
+        case let .spreadMismatch(name, detail):
+            "cannot compare against \(name): \(detail). The stored measurement is damaged; measure the schedule again with 'stagecraft run'."
         }
     }
 }

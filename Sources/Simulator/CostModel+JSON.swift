@@ -44,7 +44,8 @@ extension CostModel: Codable {
             dispatch: try decode(Double.self, .dispatch) ?? defaults.dispatch,
             recompute: try decode(StageValues.self, .recompute),
             checkpointBytes: try decode(StageValues.self, .checkpointBytes) ?? defaults.checkpointBytes,
-            coldStart: try decode(StageValues.self, .coldStart) ?? defaults.coldStart)
+            coldStart: try decode(StageValues.self, .coldStart) ?? defaults.coldStart,
+            workingSet: try decode([WorkingSetPoint].self, .workingSet) ?? defaults.workingSet)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -70,6 +71,7 @@ extension CostModel: Codable {
         try put(recompute, .recompute)
         try put(checkpointBytes, .checkpointBytes)
         try put(coldStart, .coldStart)
+        if !workingSet.isEmpty { try put(workingSet, .workingSet) }
     }
 
     /// Parses and validates the JSON form; `file` names the source in error messages.

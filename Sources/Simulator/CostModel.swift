@@ -27,6 +27,12 @@
 /// - Cold start: an action of stage s (any op but the gradient sync) takes `coldStart[s]` longer
 ///   when its device's previous action was on another stage or replica, or when it is the device's
 ///   first action — the stage's weights are no longer in the caches and are read again.
+/// - Working set: with `workingSet` points (bytes, factor), every forward, backward, input- and
+///   weight-gradient and recompute of stage s takes `factor(b)` times its duration, where b is the
+///   `weightBytes` held by the device of the stage's first replica (all the stages it holds, replicas
+///   included) and `factor` interpolates linearly between the points, constant beyond the first and
+///   the last. Empty: factor 1. A calibration measures it: Chimera's devices hold twice the weights of
+///   1F1B's, and compute slows down once the caches no longer hold them (see `WorkingSetPoint`).
 /// - Memory (per device, following its action order only, so it does not depend on timing — the same
 ///   count `ThreadedExecutor` keeps, so a calibrated model predicts its peak exactly):
 ///   `activationBytes[s]` is held on stage s's device from the start of the forward of a micro-batch
@@ -79,6 +85,8 @@ public struct CostModel: Equatable, Sendable {
     public var contention: Bool
     /// Time a device takes between two of its actions, and before its first (ns).
     public var dispatch: Double
+    /// Compute slowdown by parameter bytes held per device, points in increasing bytes; empty: none.
+    public var workingSet: [WorkingSetPoint]
 
     /// A cost model; by default a forward takes 1 ns, a backward 2 ns, and everything else is free.
     public init(forward: StageValues = .uniform(1), backward: StageValues = .uniform(2),
@@ -88,7 +96,7 @@ public struct CostModel: Equatable, Sendable {
                 activationBytes: StageValues = .uniform(0), weightBytes: StageValues = .uniform(0),
                 contention: Bool = false, gradientBytes: StageValues = .uniform(0), transientBytes: StageValues = .uniform(0),
                 dispatch: Double = 0, recompute: StageValues? = nil, checkpointBytes: StageValues = .uniform(0),
-                coldStart: StageValues = .uniform(0)) {
+                coldStart: StageValues = .uniform(0), workingSet: [WorkingSetPoint] = []) {
         self.forward = forward
         self.backward = backward
         self.inputGrad = inputGrad
@@ -107,6 +115,18 @@ public struct CostModel: Equatable, Sendable {
         self.recompute = recompute
         self.checkpointBytes = checkpointBytes
         self.coldStart = coldStart
+        self.workingSet = workingSet
+    }
+
+    /// The working-set factor at `bytes` held per device (1 without points).
+    public func workingSetFactor(bytes: Double) -> Double {
+        guard let first = workingSet.first, let last = workingSet.last else { return 1 }
+        if bytes <= first.bytes { return first.factor }
+        if bytes >= last.bytes { return last.factor }
+        for (a, b) in zip(workingSet, workingSet.dropFirst()) where bytes <= b.bytes {
+            return a.factor + (b.factor - a.factor) * (bytes - a.bytes) / (b.bytes - a.bytes)
+        }
+        return last.factor
     }
 
     /// The fields of a cost model, named as in its JSON form; `option` is the command-line spelling.
@@ -114,7 +134,7 @@ public struct CostModel: Equatable, Sendable {
         case forward, backward, inputGrad, weightGrad, gradSync, optimizerStep
         case latency, bandwidth, transferBytes, activationBytes, weightBytes, contention
         case gradientBytes, transientBytes, dispatch
-        case recompute, checkpointBytes, coldStart
+        case recompute, checkpointBytes, coldStart, workingSet
 
         /// The `stagecraft simulate` option that sets the field.
         public var option: String {
@@ -131,6 +151,7 @@ public struct CostModel: Equatable, Sendable {
             case .bandwidth: "bytes per second"
             case .transferBytes, .activationBytes, .weightBytes, .gradientBytes, .transientBytes, .checkpointBytes: "bytes"
             case .contention: "true or false"
+            case .workingSet: "points {bytes, factor}"
             }
         }
 
@@ -163,6 +184,17 @@ public struct CostModel: Equatable, Sendable {
         }
         try Self.check(latency, .latency, index: nil)
         try Self.check(dispatch, .dispatch, index: nil)
+        for (index, point) in workingSet.enumerated() {
+            guard point.bytes.isFinite, point.bytes >= 0, point.bytes <= Self.largestValue else {
+                throw .badWorkingSet(index: index, reason: "bytes \(point.bytes) is not between 0 and \(Self.largestValue)")
+            }
+            guard point.factor.isFinite, point.factor > 0, point.factor <= WorkingSetPoint.largestFactor else {
+                throw .badWorkingSet(index: index, reason: "factor \(point.factor) is not between 0 (exclusive) and \(Int(WorkingSetPoint.largestFactor))")
+            }
+            if index > 0 && point.bytes <= workingSet[index - 1].bytes {
+                throw .badWorkingSet(index: index, reason: "its bytes \(point.bytes) do not exceed the previous point's \(workingSet[index - 1].bytes); list the points in increasing bytes")
+            }
+        }
         if let bandwidth {
             guard bandwidth.isFinite, bandwidth > 0 else { throw .notPositive(.bandwidth, bandwidth) }
         }
@@ -173,5 +205,22 @@ public struct CostModel: Equatable, Sendable {
         guard value.isFinite else { throw .infinite(field, index: index) }
         guard value >= 0 else { throw .negative(field, index: index, value) }
         guard value <= largestValue else { throw .tooLarge(field, index: index, value) }
+    }
+}
+
+/// One point of `CostModel.workingSet`: at `bytes` of parameters held per device, compute takes
+/// `factor` times the durations of the cost model (which are those measured at the first point's bytes).
+public struct WorkingSetPoint: Equatable, Sendable, Codable {
+    /// Parameter bytes (weights and their gradients) held by a device.
+    public var bytes: Double
+    /// Duration multiplier at that working set.
+    public var factor: Double
+
+    /// The largest factor accepted: a larger one is a unit mistake, not a cache effect.
+    public static let largestFactor = 100.0
+
+    public init(bytes: Double, factor: Double) {
+        self.bytes = bytes
+        self.factor = factor
     }
 }

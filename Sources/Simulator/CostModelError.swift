@@ -19,6 +19,8 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
     case transferTooLong(stage: Int, nanoseconds: Double)
     /// A stage's `checkpointBytes` (what a recomputed forward keeps) exceed its `activationBytes`.
     case checkpointLargerThanActivations(stage: Int, checkpoint: Double, activations: Double)
+    /// A point of `workingSet` is out of range or out of order.
+    case badWorkingSet(index: Int, reason: String)
     /// A cost-model file could not be read or parsed: (file, what was wrong, the field where known).
     case malformed(file: String, reason: String, field: String?)
     /// A cost-model file could not be written.
@@ -52,6 +54,8 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
             return "cost model field \(CostModel.Field.checkpointBytes) at stage \(stage) is \(checkpoint), above the stage's "
                 + "\(CostModel.Field.activationBytes) \(activations): the checkpoint (the stage's input) is part of the activations; "
                 + "lower the one or raise the other"
+        case let .badWorkingSet(index, reason):
+            return "cost model field \(CostModel.Field.workingSet) point \(index): \(reason)"
         case let .malformed(file, reason, field):
             return "cannot read cost model \(file)" + (field.map { ", field '\($0)'" } ?? "") + ": \(reason)"
         case let .unwritable(file, reason):

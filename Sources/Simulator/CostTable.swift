@@ -48,6 +48,15 @@ struct CostTable: Sendable {
             ?? zip(backward, inputGrad).map { max(0, $0 - $1) }
         let gradSync = nanoseconds(try resolve(model.gradSync, .gradSync))
         let recompute = try model.recompute.map { (v) throws(CostModelError) in nanoseconds(try resolve(v, .recompute)) } ?? forward
+        // The working-set factor of each stage: that of the device holding its first replica.
+        let weightsPerStage = try resolve(model.weightBytes, .weightBytes)
+        var deviceWeights = [Double](repeating: 0, count: schedule.deviceCount)
+        for device in 0..<schedule.deviceCount {
+            for (_, stage) in schedule.placement.stages(on: device) { deviceWeights[device] += weightsPerStage[stage] }
+        }
+        let factor = (0..<stages).map { stage in
+            model.workingSet.isEmpty ? 1 : model.workingSetFactor(bytes: deviceWeights[schedule.placement.device(replica: 0, stage: stage)])
+        }
         var duration = [Int64](repeating: 0, count: Op.allCases.count * stages)
         for op in Op.allCases {
             let values: [Int64] = switch op {
@@ -58,7 +67,10 @@ struct CostTable: Sendable {
             case .gradSync: gradSync
             case .recompute: recompute
             }
-            for stage in 0..<stages { duration[Int(op.rawValue) * stages + stage] = values[stage] }
+            for stage in 0..<stages {
+                let scaled = op == .gradSync || factor[stage] == 1 ? values[stage] : Int64((Double(values[stage]) * factor[stage]).rounded())
+                duration[Int(op.rawValue) * stages + stage] = scaled
+            }
         }
         self.duration = duration
 

@@ -22,11 +22,20 @@ public struct ComparisonRecord: Sendable, Hashable {
     public var endErrorMedianNs: Int64
     public var endErrorP90Ns: Int64
     public var endErrorMaxNs: Int64
+    /// The quartiles of the measured iterations' makespans; nil when the measurement has no spread.
+    public var measuredMakespanQ1Ns: Double?
+    public var measuredMakespanQ3Ns: Double?
+    /// Whether the predicted makespan lies within those quartiles (the noise verdict); nil without a spread.
+    public var makespanWithinNoise: Bool?
+    /// Share of actions whose predicted start lies within the quartiles of their measured starts.
+    public var startWithinNoise: Double?
 
     public init(id: Int64? = nil, predictedRunID: Int64, measuredRunID: Int64, predictedMakespanNs: Int64, measuredMakespanNs: Int64,
                 makespanError: Double, bubbleError: Double, worstDeviceBubbleError: Double,
                 startErrorMedianNs: Int64, startErrorP90Ns: Int64, startErrorMaxNs: Int64,
-                endErrorMedianNs: Int64, endErrorP90Ns: Int64, endErrorMaxNs: Int64) {
+                endErrorMedianNs: Int64, endErrorP90Ns: Int64, endErrorMaxNs: Int64,
+                measuredMakespanQ1Ns: Double? = nil, measuredMakespanQ3Ns: Double? = nil,
+                makespanWithinNoise: Bool? = nil, startWithinNoise: Double? = nil) {
         self.id = id
         self.predictedRunID = predictedRunID
         self.measuredRunID = measuredRunID
@@ -41,6 +50,10 @@ public struct ComparisonRecord: Sendable, Hashable {
         self.endErrorMedianNs = endErrorMedianNs
         self.endErrorP90Ns = endErrorP90Ns
         self.endErrorMaxNs = endErrorMaxNs
+        self.measuredMakespanQ1Ns = measuredMakespanQ1Ns
+        self.measuredMakespanQ3Ns = measuredMakespanQ3Ns
+        self.makespanWithinNoise = makespanWithinNoise
+        self.startWithinNoise = startWithinNoise
     }
 }
 

@@ -9,12 +9,14 @@ extension RunStore {
             try db.execute(sql: """
                 INSERT INTO comparisons (predicted_run_id, measured_run_id, predicted_makespan_ns, measured_makespan_ns, makespan_error,
                                          bubble_error, worst_device_bubble_error, start_error_median_ns, start_error_p90_ns,
-                                         start_error_max_ns, end_error_median_ns, end_error_p90_ns, end_error_max_ns)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                         start_error_max_ns, end_error_median_ns, end_error_p90_ns, end_error_max_ns,
+                                         measured_makespan_q1_ns, measured_makespan_q3_ns, makespan_within_noise, start_within_noise)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [record.predictedRunID, record.measuredRunID, record.predictedMakespanNs, record.measuredMakespanNs,
                                  record.makespanError, record.bubbleError, record.worstDeviceBubbleError, record.startErrorMedianNs,
                                  record.startErrorP90Ns, record.startErrorMaxNs, record.endErrorMedianNs, record.endErrorP90Ns,
-                                 record.endErrorMaxNs])
+                                 record.endErrorMaxNs, record.measuredMakespanQ1Ns, record.measuredMakespanQ3Ns,
+                                 record.makespanWithinNoise, record.startWithinNoise])
             return db.lastInsertedRowID
         }
     }
@@ -37,7 +39,11 @@ extension RunStore {
                                  startErrorMaxNs: try row.decode(forColumn: "start_error_max_ns"),
                                  endErrorMedianNs: try row.decode(forColumn: "end_error_median_ns"),
                                  endErrorP90Ns: try row.decode(forColumn: "end_error_p90_ns"),
-                                 endErrorMaxNs: try row.decode(forColumn: "end_error_max_ns"))
+                                 endErrorMaxNs: try row.decode(forColumn: "end_error_max_ns"),
+                                 measuredMakespanQ1Ns: try row.decode(forColumn: "measured_makespan_q1_ns"),
+                                 measuredMakespanQ3Ns: try row.decode(forColumn: "measured_makespan_q3_ns"),
+                                 makespanWithinNoise: try row.decode(forColumn: "makespan_within_noise"),
+                                 startWithinNoise: try row.decode(forColumn: "start_within_noise"))
             }
         }
     }

@@ -100,7 +100,8 @@ public final class RunStore: Sendable {
 
     /// Stores every event of the run, its per-device stats, makespan and bubble ratio, and marks it
     /// `completed` — all in one transaction. The timeline must be of the schedule the run was begun with.
-    public func completeRun(id: Int64, timeline: Timeline) throws(StoreError) {
+    /// `measurement`, for a run that summarises many iterations, is stored with it in the same transaction.
+    public func completeRun(id: Int64, timeline: Timeline, measurement: StoredMeasurement? = nil) throws(StoreError) {
         try requireWritable()
         let schedule = timeline.schedule
         let makespan = timeline.makespan
@@ -126,6 +127,7 @@ public final class RunStore: Sendable {
                 try stats.execute(arguments: [id, device, schedule.actionRange(of: device).count, busy[device],
                                               makespan - busy[device], hasMemory ? timeline.peakMemory[device] : nil])
             }
+            if let measurement { try measurement.insert(runID: id, db: db) }
             try db.execute(sql: """
                 UPDATE runs SET status = 'completed', makespan_ns = ?, bubble_ratio = ?,
                                 finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')

@@ -8,10 +8,11 @@ import GRDB
 /// in step with this file.
 enum Schema {
     /// Identifiers of all migrations this version knows, in order.
-    static var migrationIdentifiers: [String] { [v1, v2] }
+    static var migrationIdentifiers: [String] { [v1, v2, v3] }
 
     static let v1 = "v1: runs, events, device_stats"
     static let v2 = "v2: comparisons, calibrations"
+    static let v3 = "v3: measurements, action_spread, device_spread, comparison noise"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -102,6 +103,55 @@ enum Schema {
                     config     TEXT NOT NULL,
                     cost_model TEXT NOT NULL
                 );
+                """)
+        }
+        // An executed run summarises many iterations: how they varied is stored with it
+        // (`MeasurementSpread`), and a comparison says whether its error is inside that noise.
+        migrator.registerMigration(v3) { db in
+            try db.execute(sql: """
+                CREATE TABLE measurements (
+                    run_id              INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+                    iterations          INTEGER NOT NULL,
+                    kept                INTEGER NOT NULL,
+                    discard_rule        TEXT    NOT NULL,
+                    timeline            TEXT    NOT NULL,
+                    makespan_median_ns  REAL    NOT NULL,
+                    makespan_q1_ns      REAL    NOT NULL,
+                    makespan_q3_ns      REAL    NOT NULL,
+                    makespan_ci_low_ns  REAL    NOT NULL,
+                    makespan_ci_high_ns REAL    NOT NULL
+                );
+
+                CREATE TABLE action_spread (
+                    run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    action_id   INTEGER NOT NULL,
+                    start_q1_ns INTEGER NOT NULL,
+                    start_q3_ns INTEGER NOT NULL,
+                    end_q1_ns   INTEGER NOT NULL,
+                    end_q3_ns   INTEGER NOT NULL,
+                    PRIMARY KEY (run_id, action_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE device_spread (
+                    run_id         INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    device         INTEGER NOT NULL,
+                    busy_median_ns REAL    NOT NULL,
+                    busy_q1_ns     REAL    NOT NULL,
+                    busy_q3_ns     REAL    NOT NULL,
+                    busy_ci_low_ns  REAL   NOT NULL,
+                    busy_ci_high_ns REAL   NOT NULL,
+                    bubble_median  REAL    NOT NULL,
+                    bubble_q1      REAL    NOT NULL,
+                    bubble_q3      REAL    NOT NULL,
+                    bubble_ci_low  REAL    NOT NULL,
+                    bubble_ci_high REAL    NOT NULL,
+                    PRIMARY KEY (run_id, device)
+                ) WITHOUT ROWID;
+
+                ALTER TABLE comparisons ADD COLUMN measured_makespan_q1_ns REAL;
+                ALTER TABLE comparisons ADD COLUMN measured_makespan_q3_ns REAL;
+                ALTER TABLE comparisons ADD COLUMN makespan_within_noise INTEGER;
+                ALTER TABLE comparisons ADD COLUMN start_within_noise REAL;
                 """)
         }
         return migrator

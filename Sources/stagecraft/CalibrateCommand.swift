@@ -11,10 +11,15 @@ struct CalibrateCommand: ParsableCommand {
         abstract: "Measure the executor's cost model on this machine for a model, micro-batch size, device count and chunks.",
         discussion: """
             Trains the MLP with calibration schedules — 1F1B (interleaved when --chunks > 1), the same with \
-            every B split into I and W, and Chimera for its gradient sum when the device count is even — \
-            after --warmup discarded iterations, for --repetitions measured ones. Writes per-stage F, B, I, W \
-            and gradient-sum durations, the thread hand-off latency, the per-action dispatch time, the \
-            optimizer step and the exact memory of every buffer the executor counts to a cost-model JSON \
+            every B split into I and W, and Chimera for its gradient sum and its working set when the \
+            device count is even — after --warmup discarded iterations, for --repetitions measured ones, \
+            taken in blocks of --block-size (4) that take turns so that a slow phase of the machine weighs \
+            on all of them alike. Durations are the median over iterations of each iteration's mean: a burst of \
+            preemption cannot move them. The model is then checked against its own calibration runs; when \
+            it misses one (outside the measured quartiles and more than 2% off), 4 more iterations of each are measured (twice at most), \
+            and if it still misses, a warning says so. Writes per-stage F, B, I, W and gradient-sum \
+            durations, the working-set slowdown, the thread hand-off latency, the per-action dispatch time, \
+            the optimizer step and the exact memory of every buffer the executor counts to a cost-model JSON \
             that 'simulate --cost-model' and 'run --predict --cost-model' read, and records it in the \
             database (table calibrations). Measure on an idle machine: other processes stretch every time.
             """)
@@ -37,12 +42,13 @@ struct CalibrateCommand: ParsableCommand {
     }
 
     /// Runs a calibration, prints what it measured, and records it in `db` when given.
-    static func calibrate(_ settings: CalibrationSettings, db: String?) throws -> (CostModel, Int64?) {
+    /// `between(block)` runs after each turn of the calibration schedules (see `Calibrator.run`).
+    static func calibrate(_ settings: CalibrationSettings, db: String?, between: ((Int) throws -> Void)? = nil) throws -> (CostModel, Int64?) {
         let result: Calibrator.Result
         do {
-            result = try Calibrator(settings: settings).run { print($0) }
+            result = try Calibrator(settings: settings).run(progress: { print($0) }, between: between)
         } catch {
-            throw CommandError(error.description)
+            throw CommandError("\(error)")
         }
         let model = result.costModel
         print(Self.describe(result))
@@ -73,9 +79,21 @@ struct CalibrateCommand: ParsableCommand {
         lines.append("hand-off latency \(CommandText.duration(Int64(model.latency.rounded()))) (\(result.handOffSamples) samples), "
                      + "dispatch \(CommandText.duration(Int64(model.dispatch.rounded()))) (\(result.dispatchSamples) samples), "
                      + "optimizer step \(list(model.optimizerStep)) per stage, cold start \(list(model.coldStart))")
+        if let slow = model.workingSet.last, model.workingSet.count > 1 {
+            lines.append(String(format: "working set: compute takes %.3f× as long with %@ of parameters per device as with %@", slow.factor,
+                                CommandText.bytes(Int64(slow.bytes)), CommandText.bytes(Int64(model.workingSet[0].bytes))))
+        }
+        lines.append("jitter: hand-off latency " + (result.jitter >= 0 ? "raised" : "lowered") + " by \(CommandText.duration(Int64(result.jitter.magnitude.rounded()))) "
+                     + "so that the model predicts the calibration schedules' median makespans")
         let worst = result.spread.values.max() ?? 0
         lines.append(String(format: "spread of the measured iterations' makespans (interquartile range / median): %.1f%% at worst", worst * 100)
-                     + (worst > 0.05 ? " — something else was running; calibrate again on an idle machine" : ""))
+                     + (worst > 0.05 ? " — something else was running" : ""))
+        for check in result.selfCheck {
+            lines.append(String(format: "self-check %@: predicted %.3f ms, measured median %.3f ms (quartiles %.3f–%.3f), %+.2f%%%@", check.schedule,
+                                Double(check.predicted) / 1e6, check.measured.median / 1e6, check.measured.q1 / 1e6, check.measured.q3 / 1e6,
+                                check.error * 100, check.agrees ? "" : " — MISSES"))
+        }
+        for warning in result.warnings { lines.append("warning: " + warning) }
         return lines.joined(separator: "\n")
     }
 }
@@ -93,11 +111,14 @@ struct CalibrationOptions: ParsableArguments {
     @Option(help: "Stages per device (v of interleaved schedules).")
     var chunks: Int = 1
 
-    @Option(help: "Iterations run and discarded before measuring.")
-    var warmup: Int = 3
+    @Option(help: "Iterations of each calibration schedule run and discarded before measuring.")
+    var warmup: Int = 2
 
     @Option(help: "Iterations measured per calibration schedule.")
-    var repetitions: Int = 10
+    var repetitions: Int = 12
+
+    @Option(help: "Measured iterations per block: the calibration schedules take turns block by block, each block after one discarded iteration; 1 alternates them iteration by iteration, nothing discarded.")
+    var blockSize: Int = 4
 
     @Option(help: "Independent rounds of measurement (fresh executors each); every value is the median over the rounds.")
     var rounds: Int = 1
@@ -110,7 +131,7 @@ struct CalibrationOptions: ParsableArguments {
 
     var settings: CalibrationSettings {
         CalibrationSettings(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, microbatches: microbatches, devices: devices, chunks: chunks,
-                            seed: mlp.seed, warmup: warmup, repetitions: repetitions, rounds: rounds, linkLatency: linkLatency,
+                            seed: mlp.seed, warmup: warmup, repetitions: repetitions, rounds: rounds, blockSize: blockSize, linkLatency: linkLatency,
                             linkBandwidth: linkBandwidth)
     }
 }

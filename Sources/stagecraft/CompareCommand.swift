@@ -13,6 +13,9 @@ struct CompareCommand: ParsableCommand {
             Prints the makespan error, per-device busy/idle time and bubble-ratio error, and the distribution \
             of per-action start and end errors (median, p90, max of the absolute error, and the median as a \
             share of the measured makespan) with the worst actions named. Errors are predicted − measured. \
+            When the measured run summarises many iterations ('stagecraft run' stores their spread), every \
+            error is printed next to the measured spread, and the makespan gets a verdict: within the noise \
+            when the prediction lies within the quartiles of the measured iterations' makespans. \
             When one run is simulated and the other executed, the simulated one is the prediction whatever \
             the order; otherwise RUN_A is. Actions join on (replica, stage, micro-batch, op); runs of \
             different schedules are refused. With --record the comparison is stored in the database's \
@@ -64,11 +67,12 @@ struct CompareCommand: ParsableCommand {
         }
         let swap = recordA.kind == .executed && recordB.kind == .simulated
         let (p, m) = swap ? (b, a) : (a, b)
-        let (predicted, measured) = try CommandText.store { () throws(StoreError) in
-            (try store.timeline(runID: p), try store.timeline(runID: m))
+        let (predicted, measured, measurement) = try CommandText.store { () throws(StoreError) in
+            (try store.timeline(runID: p), try store.timeline(runID: m), try store.measurement(runID: m))
         }
         do {
-            return (p, m, try RunComparison(predicted: predicted, measured: measured, predictedName: "run \(p)", measuredName: "run \(m)"))
+            return (p, m, try RunComparison(predicted: predicted, measured: measured, spread: measurement?.spread,
+                                            predictedName: "run \(p)", measuredName: "run \(m)"))
         } catch {
             throw CommandError(error.description)
         }
@@ -84,6 +88,8 @@ extension ComparisonRecord {
                   makespanError: comparison.makespanError, bubbleError: comparison.bubbleError,
                   worstDeviceBubbleError: comparison.worstDeviceBubbleError,
                   startErrorMedianNs: start.median, startErrorP90Ns: start.p90, startErrorMaxNs: start.max,
-                  endErrorMedianNs: end.median, endErrorP90Ns: end.p90, endErrorMaxNs: end.max)
+                  endErrorMedianNs: end.median, endErrorP90Ns: end.p90, endErrorMaxNs: end.max,
+                  measuredMakespanQ1Ns: comparison.spread?.makespan.q1, measuredMakespanQ3Ns: comparison.spread?.makespan.q3,
+                  makespanWithinNoise: comparison.makespanWithinNoise, startWithinNoise: comparison.startWithinNoise)
     }
 }

@@ -22,15 +22,28 @@ struct ComparisonText {
             "\(schedule.name): \(schedule.deviceCount) devices, \(schedule.microbatchCount) micro-batches, \(c.actions.count) actions matched "
                 + "— predicted \(name(predictedID, "A")) vs measured \(name(measuredID, "B")) (errors: predicted − measured)",
             "makespan      predicted \(Self.ms(c.predictedMakespan))  measured \(Self.ms(c.measuredMakespan))  error \(Self.percent(c.makespanError))",
-            String(format: "bubble ratio  predicted %.2f%%  measured %.2f%%  error %@", c.predicted.bubbleRatio * 100,
-                   c.measured.bubbleRatio * 100, Self.points(c.bubbleError)),
-            "",
         ]
-        let header = ["device", "busy pred", "busy meas", "busy err", "idle pred", "idle meas", "bubble pred", "bubble meas", "bubble err"]
+        if let spread = c.spread {
+            lines.append(Self.noiseLine(c, spread))
+        } else {
+            lines.append("              (one measured iteration: no spread to set the error against)")
+        }
+        lines.append(String(format: "bubble ratio  predicted %.2f%%  measured %.2f%%  error %@", c.predicted.bubbleRatio * 100,
+                            c.measured.bubbleRatio * 100, Self.points(c.bubbleError)))
+        lines.append("")
+        var header = ["device", "busy pred", "busy meas", "busy err", "idle pred", "idle meas", "bubble pred", "bubble meas", "bubble err"]
+        if c.spread != nil { header += ["busy IQR", "bubble IQR", "bubble in noise"] }
         let rows = c.devices.map { d in
-            [String(d.device), Self.ms(d.predictedBusy), Self.ms(d.measuredBusy), Self.percent(d.busyError),
-             Self.ms(d.predictedIdle), Self.ms(d.measuredIdle), String(format: "%.2f%%", d.predictedBubble * 100),
-             String(format: "%.2f%%", d.measuredBubble * 100), Self.points(d.bubbleError)]
+            var row = [String(d.device), Self.ms(d.predictedBusy), Self.ms(d.measuredBusy), Self.percent(d.busyError),
+                       Self.ms(d.predictedIdle), Self.ms(d.measuredIdle), String(format: "%.2f%%", d.predictedBubble * 100),
+                       String(format: "%.2f%%", d.measuredBubble * 100), Self.points(d.bubbleError)]
+            if let spread = c.spread {
+                let busy = spread.busy[d.device], bubble = spread.bubble[d.device]
+                row += [String(format: "±%.2f%%", busy.relativeIQR * 50),
+                        String(format: "%.2f–%.2f%%", bubble.q1 * 100, bubble.q3 * 100),
+                        c.bubbleWithinNoise(device: d.device) == true ? "yes" : "no"]
+            }
+            return row
         }
         lines.append(CommandText.numberTable(header, rows))
         lines.append("")
@@ -42,6 +55,13 @@ struct ComparisonText {
              String(format: "%.2f%%", c.ofMakespan(endAbs.median) * 100), Self.signed(Int64(c.endError.mean.rounded()))],
         ]
         lines.append(CommandText.numberTable(["|error|", "median", "p90", "max", "median/makespan", "mean (signed)"], distribution))
+        if let spread = c.spread, let inside = c.startWithinNoise {
+            let widths = spread.startQ1.indices.map { spread.startQ3[$0] - spread.startQ1[$0] }.sorted()
+            let medianWidth = widths.isEmpty ? 0 : widths[widths.count / 2]
+            lines.append(String(format: "per-action noise: a measured start varies by %@ (median IQR, %.2f%% of the makespan); "
+                                + "%.0f%% of predicted starts lie within their measured quartiles",
+                                Self.ms(medianWidth), c.ofMakespan(medianWidth) * 100, inside * 100))
+        }
         lines.append("")
         lines.append("worst actions:")
         let worstRows = c.worstActions(worst).map { a in
@@ -50,6 +70,23 @@ struct ComparisonText {
         }
         lines.append(CommandText.numberTable(["action", "device", "start pred", "start meas", "start err", "end err", "duration err"], worstRows))
         return lines.joined(separator: "\n")
+    }
+
+    /// The measured spread of the makespan and whether the prediction lies inside it.
+    private static func noiseLine(_ c: RunComparison, _ spread: MeasurementSpread) -> String {
+        let m = spread.makespan
+        let verdict: String
+        if c.makespanWithinNoise == true {
+            verdict = "within the noise (inside the measured quartiles)"
+        } else {
+            let predicted = Double(c.predictedMakespan)
+            let beyond = predicted > m.q3 ? (predicted - m.q3) / m.median : (m.q1 - predicted) / m.median
+            verdict = String(format: "outside the noise: %.2f%% %@ the measured quartiles", beyond * 100, predicted > m.q3 ? "above" : "below")
+        }
+        return String(format: "              measured iterations: %d of %d kept, median %@, quartiles %@–%@ (IQR ±%.2f%%), 95%% CI of the median %@–%@; %@",
+                      spread.kept, spread.iterations, Self.ms(Int64(m.median.rounded())), Self.ms(Int64(m.q1.rounded())),
+                      Self.ms(Int64(m.q3.rounded())), m.relativeIQR * 50, Self.ms(Int64(m.ciLow.rounded())),
+                      Self.ms(Int64(m.ciHigh.rounded())), verdict)
     }
 
     private struct JSONForm: Encodable {
@@ -62,6 +99,14 @@ struct ComparisonText {
             let device: Int
             let predicted_busy_ns, measured_busy_ns, predicted_idle_ns, measured_idle_ns: Int64
             let predicted_bubble, measured_bubble, bubble_error, busy_error: Double
+            let measured_busy_spread, measured_bubble_spread: Spread?
+            let bubble_within_noise: Bool?
+        }
+        struct Noise: Encodable {
+            let iterations, kept: Int
+            let makespan_ns: Spread
+            let makespan_within_noise: Bool
+            let start_within_noise: Double
         }
         struct Worst: Encodable {
             let action: String
@@ -77,6 +122,7 @@ struct ComparisonText {
         let per_device: [Device]
         let start_error, end_error: Distribution
         let worst_actions: [Worst]
+        let measured_spread: Noise?
     }
 
     /// The comparison as pretty-printed JSON (ratios as fractions, times in ns; errors predicted − measured).
@@ -94,12 +140,18 @@ struct ComparisonText {
             per_device: c.devices.map {
                 .init(device: $0.device, predicted_busy_ns: $0.predictedBusy, measured_busy_ns: $0.measuredBusy,
                       predicted_idle_ns: $0.predictedIdle, measured_idle_ns: $0.measuredIdle, predicted_bubble: $0.predictedBubble,
-                      measured_bubble: $0.measuredBubble, bubble_error: $0.bubbleError, busy_error: $0.busyError)
+                      measured_bubble: $0.measuredBubble, bubble_error: $0.bubbleError, busy_error: $0.busyError,
+                      measured_busy_spread: c.spread?.busy[$0.device], measured_bubble_spread: c.spread?.bubble[$0.device],
+                      bubble_within_noise: c.bubbleWithinNoise(device: $0.device))
             },
             start_error: distribution(c.absoluteStartError, c.startError), end_error: distribution(c.absoluteEndError, c.endError),
             worst_actions: c.worstActions(worst).map {
                 .init(action: $0.action.description, device: $0.device, predicted_start_ns: $0.predictedStart, measured_start_ns: $0.measuredStart,
                       predicted_end_ns: $0.predictedEnd, measured_end_ns: $0.measuredEnd, start_error_ns: $0.startError, end_error_ns: $0.endError)
+            },
+            measured_spread: c.spread.map {
+                .init(iterations: $0.iterations, kept: $0.kept, makespan_ns: $0.makespan, makespan_within_noise: c.makespanWithinNoise ?? false,
+                      start_within_noise: c.startWithinNoise ?? 0)
             })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

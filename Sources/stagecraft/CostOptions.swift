@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Simulator
 
 /// The cost options of `stagecraft simulate`: a cost-model file and/or values that override it.
@@ -65,6 +66,9 @@ struct CostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Bytes of a stage's input, part of its activation bytes: all a forward keeps of a micro-batch it recomputes (default 0).", valueName: "size[,…]"))
     var checkpointBytes: String?
 
+    @Option(help: ArgumentHelp("Compute slowdown by parameter bytes held per device, as bytes:factor points in increasing bytes, e.g. 8MiB:1,16MiB:1.15 (default: none).", valueName: "size:factor[,…]"))
+    var workingSet: String?
+
     @Flag(inversion: .prefixedNo, help: "Whether a link carries one transfer at a time per direction (default: no).")
     var contention: Bool?
 
@@ -94,11 +98,24 @@ struct CostOptions: ParsableArguments {
         if let bandwidth { model.bandwidth = try CostQuantity.single(bandwidth, .bandwidth, option: CostModel.Field.bandwidth.option) }
         if let contention { model.contention = contention }
         if let value = try stages(coldStart, .duration, .coldStart) { model.coldStart = value }
+        if let workingSet { model.workingSet = try Self.workingSetPoints(workingSet) }
         if let dispatch { model.dispatch = try CostQuantity.single(dispatch, .duration, option: CostModel.Field.dispatch.option) }
         do { try model.validate() } catch { throw CommandError(error.description) }
         if let saveCostModel {
             do { try model.save(to: saveCostModel) } catch { throw CommandError(error.description) }
         }
         return model
+    }
+
+    /// Parses `--working-set` points: `size:factor` separated by commas.
+    static func workingSetPoints(_ text: String) throws -> [WorkingSetPoint] {
+        let option = CostModel.Field.workingSet.option
+        return try text.split(separator: ",").map { item in
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let bytes = CostQuantity.value(parts[0], .bytes), let factor = Double(parts[1].trimmingCharacters(in: .whitespaces)) else {
+                throw CommandError("\(option) '\(item)': give size:factor points separated by commas, e.g. 8MiB:1,16MiB:1.15")
+            }
+            return WorkingSetPoint(bytes: bytes, factor: factor)
+        }
     }
 }

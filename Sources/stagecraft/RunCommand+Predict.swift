@@ -7,24 +7,28 @@ import Schedule
 import Simulator
 import Store
 
-/// Which measured iteration `stagecraft run` records.
+/// Which timeline `stagecraft run` records as the run's events (the spread is recorded with any).
 enum RecordedIteration: String, ExpressibleByArgument, CaseIterable {
+    /// Per action the median start and end over the kept iterations (`MeasuredIterations.typical`).
+    case typical
+    /// The kept iteration of median makespan (the lower median for an even count; ties: the earlier one).
+    case median
     /// The last iteration.
     case last
-    /// The iteration of median makespan (the lower median for an even count; ties: the earlier one):
-    /// representative — neither the cold first iteration nor one that another process slowed down.
-    case median
 
-    var phrase: String { self == .last ? "last iteration" : "median iteration" }
-
-    func pick(_ results: [IterationResult]) -> IterationResult? {
-        guard !results.isEmpty else { return nil }
+    /// The timeline chosen, how the output names it, and how the `measurements` table does.
+    func pick(_ results: [IterationResult], summary: MeasuredIterations) -> (timeline: Timeline, label: String, stored: String) {
         switch self {
-        case .last:
-            return results.last
+        case .typical:
+            return (summary.typical, "typical iteration (per-action medians of \(summary.kept.count))", "typical")
         case .median:
-            let sorted = results.sorted { ($0.timeline.makespan, $0.iteration) < ($1.timeline.makespan, $1.iteration) }
-            return sorted[(sorted.count - 1) / 2]
+            let kept = summary.kept.map { results[$0] }
+            let sorted = kept.sorted { ($0.timeline.makespan, $0.iteration) < ($1.timeline.makespan, $1.iteration) }
+            let chosen = sorted[(sorted.count - 1) / 2]
+            return (chosen.timeline, "median iteration (iteration \(chosen.iteration + 1))", "iteration \(chosen.iteration + 1)")
+        case .last:
+            let chosen = results[results.count - 1]
+            return (chosen.timeline, "last iteration (iteration \(chosen.iteration + 1))", "iteration \(chosen.iteration + 1)")
         }
     }
 }
@@ -37,25 +41,38 @@ extension RunCommand {
         let runID: Int64?
     }
 
-    /// The cost model (from --cost-model, or calibrated now for this configuration) with the exact
-    /// memory of this executor, and the simulation of the schedule the executor runs, recorded.
-    func predictRun(_ executor: ThreadedExecutor, store: RunStore?) throws -> Prediction {
+    /// The cost model of --cost-model, merged to the schedule's stages when calibrated at a finer split.
+    func loadCostModel(for executor: ThreadedExecutor) throws -> CostModel {
+        guard let costModel else { throw CommandError("no --cost-model given") }
         let schedule = executor.schedule
         var model: CostModel
-        if let costModel {
-            do { model = try CostModel.load(from: costModel) } catch { throw CommandError(error.description) }
-            print("predicting with \(costModel)")
-            if case let .perStage(list) = model.forward, list.count != schedule.stageCount {
-                do { model = try StageMerge.merge(model, into: schedule.stageCount) } catch { throw CommandError("\(costModel): \(error.description)") }
-                print("merged its \(list.count) stages \(list.count / schedule.stageCount) at a time into the schedule's \(schedule.stageCount)")
-            }
-        } else {
-            let settings = CalibrationSettings(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, microbatches: schedule.microbatchCount,
-                                               devices: schedule.deviceCount, chunks: schedule.chunkCount,
-                                               layersPerStage: executor.layersPerStage, seed: mlp.seed, warmup: warmup,
-                                               repetitions: repetitions, linkLatency: linkLatency, linkBandwidth: linkBandwidth)
-            (model, _) = try CalibrateCommand.calibrate(settings, db: noRecord ? nil : db)
+        do { model = try CostModel.load(from: costModel) } catch { throw CommandError(error.description) }
+        print("predicting with \(costModel)")
+        if case let .perStage(list) = model.forward, list.count != schedule.stageCount {
+            do { model = try StageMerge.merge(model, into: schedule.stageCount) } catch { throw CommandError("\(costModel): \(error.description)") }
+            print("merged its \(list.count) stages \(list.count / schedule.stageCount) at a time into the schedule's \(schedule.stageCount)")
         }
+        return model
+    }
+
+    /// Calibrates this configuration, its schedules alternating iteration by iteration with the
+    /// measured run: `between()` runs after each turn (one measured iteration while any is left).
+    /// Every calibration schedule measures as many iterations as the run (at least --repetitions).
+    func calibrate(_ executor: ThreadedExecutor, between: @escaping () throws -> Void) throws -> CostModel {
+        let schedule = executor.schedule
+        let settings = CalibrationSettings(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, microbatches: schedule.microbatchCount,
+                                           devices: schedule.deviceCount, chunks: schedule.chunkCount,
+                                           layersPerStage: executor.layersPerStage, seed: mlp.seed, warmup: warmup,
+                                           repetitions: max(repetitions, iterations), blockSize: 1,
+                                           linkLatency: linkLatency, linkBandwidth: linkBandwidth)
+        return try CalibrateCommand.calibrate(settings, db: noRecord ? nil : db) { _ in try between() }.0
+    }
+
+    /// Simulates `schedule` with `model` (its memory fields set to this executor's exact ones) and
+    /// records the prediction as a simulated run.
+    func simulate(_ executor: ThreadedExecutor, with costModel: CostModel, store: RunStore?) throws -> Prediction {
+        let schedule = executor.schedule
+        var model = costModel
         ExecutorMemory.apply(to: &model, executor: executor)
         let configJSON = (try? model.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
         let runID = try store.map { store in
@@ -76,10 +93,10 @@ extension RunCommand {
     }
 
     /// Prints the comparison of the prediction with the recorded measurement, and records it.
-    func compare(_ prediction: Prediction, with measured: Timeline, measuredID: Int64?, store: RunStore?) throws {
+    func compare(_ prediction: Prediction, with measured: Timeline, spread: MeasurementSpread, measuredID: Int64?, store: RunStore?) throws {
         let comparison: RunComparison
         do {
-            comparison = try RunComparison(predicted: prediction.timeline, measured: measured, predictedName: "the prediction",
+            comparison = try RunComparison(predicted: prediction.timeline, measured: measured, spread: spread, predictedName: "the prediction",
                                            measuredName: "the measurement")
         } catch {
             throw CommandError(error.description)

@@ -11,14 +11,20 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Train a real MLP with a pipeline schedule, one thread per device, and measure it.",
         discussion: """
-            Prints each iteration's loss, step time and measured bubble ratio, then records one \
-            iteration's timeline in the results database as an executed run (failed runs are recorded \
-            with their error): the last, or with --record-iteration median the iteration of median \
-            makespan (the representative one: neither the cold first iteration nor one another process \
-            slowed down). With --predict it also predicts the schedule first — from --cost-model, or \
-            from a calibration of this very configuration ('stagecraft calibrate') — records the \
-            prediction as a simulated run, and prints and records the comparison ('stagecraft compare'), \
-            which links the two runs.
+            Prints each iteration's loss, step time and measured bubble ratio, then summarises the \
+            iterations as one typical iteration — per action the median start and end over the kept \
+            iterations — with the spread of the makespan (quartiles and the 95% confidence interval of \
+            the median), per-device busy time and bubble, and per-action start and end. Kept: all but the \
+            first of 4 or more (cold) and those whose makespan lies above Q3 + 1.5·IQR (disturbed). The \
+            typical timeline and the spread are recorded in the results database as an executed run \
+            (failed runs are recorded with their error); --record-iteration median or last records one real \
+            iteration's timeline instead, with the same spread. With --predict it also predicts the \
+            schedule — from --cost-model, or from a calibration of this very configuration ('stagecraft \
+            calibrate') whose schedules alternate iteration by iteration with the measured iterations, so \
+            that both see the same phases of the machine and the same caches (every iteration follows \
+            another executor's) — records the prediction as a simulated run, and prints and records the comparison \
+            ('stagecraft compare'), every error next to the measured spread. Keep devices ≤ cores for a \
+            fair comparison: more device threads than cores wait for a core, which no cost model predicts.
             """
     )
 
@@ -26,8 +32,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var mlp: MLPOptions
 
-    @Option(help: "Training iterations (each: every micro-batch forward and backward, then an SGD step).")
-    var iterations: Int = 5
+    @Option(help: "Measured training iterations (each: every micro-batch forward and backward, then an SGD step).")
+    var iterations: Int = 20
 
     @Option(help: "SGD learning rate.")
     var lr: Float = 0.05
@@ -62,14 +68,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("With --predict: the cost model to predict with, instead of calibrating first; one calibrated for a multiple of the schedule's stages is merged (see 'calibrate'). Its memory fields are replaced by the exact ones of this configuration.", valueName: "file"))
     var costModel: String?
 
-    @Option(help: "With --predict and no --cost-model: calibration iterations discarded before measuring.")
-    var warmup: Int = 3
+    @Option(help: "With --predict and no --cost-model: iterations of each calibration schedule discarded before measuring.")
+    var warmup: Int = 2
 
     @Option(help: "With --predict and no --cost-model: calibration iterations measured per calibration schedule.")
-    var repetitions: Int = 10
+    var repetitions: Int = 12
 
-    @Option(help: "Which iteration's timeline to record: last, or median (by makespan). Default: median with --predict, else last.")
-    var recordIteration: RecordedIteration?
+    @Option(help: "Which timeline to record: typical (per-action medians over the kept iterations), median (the iteration of median makespan) or last.")
+    var recordIteration: RecordedIteration = .typical
 
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): run at least 1 iteration") }
@@ -98,7 +104,8 @@ struct RunCommand: ParsableCommand {
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         if schedule.deviceCount > cores {
-            Self.warn("warning: \(schedule.deviceCount) devices on \(cores) cores: device threads share cores, so measured times include waiting for a core")
+            Self.warn("warning: \(schedule.deviceCount) devices on \(cores) cores: device threads share cores, so measured times include "
+                      + "waiting for a core, which no cost model predicts; keep devices ≤ cores for a fair comparison")
         }
         let store = try noRecord ? nil : openStore()
         let runID = try store.map { store in
@@ -108,38 +115,79 @@ struct RunCommand: ParsableCommand {
         print("\(schedule.name): \(schedule.deviceCount) devices, \(schedule.stageCount) stages × \(schedule.replicaCount) replica(s), "
               + "\(schedule.microbatchCount) micro-batches of \(executor.microbatchRows) rows; MLP \(mlp.layers) × \(mlp.hidden), "
               + "layers per stage \(executor.layersPerStage.map(String.init).joined(separator: ","))")
-        let prediction = predict ? try predictRun(executor, store: store) : nil
-        var results: [IterationResult] = []
-        // The per-iteration lines already show progress on a terminal; the bar is for when they go to a file.
-        let bar = isatty(STDOUT_FILENO) == 1 ? nil : ProgressBar(total: iterations, label: "iterations")
-        defer { bar?.finish() }
+        var measurement = Measurement(executor: executor, iterations: iterations)
+        let prediction: Prediction?
         do {
-            for _ in 0..<iterations {
-                defer { bar?.advance() }
-                guard let result = try executor.run(iterations: 1).first else { break }
-                print(String(format: "iteration %3d  loss %.6f  step %9.3f ms  bubble %5.1f%%", result.iteration + 1, result.loss,
-                             Double(result.stepTime) / 1e6, result.timeline.bubbleRatio * 100))
-                results.append(result)
+            if predict && costModel == nil {
+                // Calibrate and measure in turns, then predict from the calibration alone.
+                let model = try calibrate(executor) { try measurement.measureTurn() }
+                try measurement.finish()
+                prediction = try simulate(executor, with: model, store: store)
+            } else {
+                prediction = predict ? try simulate(executor, with: try loadCostModel(for: executor), store: store) : nil
+                try measurement.finish()
             }
         } catch {
             if let store, let runID {
-                try recording { try store.failRun(id: runID, error: error.description) }
+                try recording { try store.failRun(id: runID, error: "\(error)") }
                 Self.warn("recorded failed run \(runID) in \(db)")
             }
-            throw CommandError(error.description)
+            throw error is CommandError ? error : CommandError("\(error)")
         }
-        let choice = recordIteration ?? (predict ? .median : .last)
-        guard let recorded = choice.pick(results) else { return }
-        let timeline = recorded.timeline
-        print(String(format: "\(choice.phrase) (iteration %d): makespan %.3f ms, measured bubble ratio %.1f%%", recorded.iteration + 1,
-                     Double(timeline.makespan) / 1e6, timeline.bubbleRatio * 100))
-        print("peak memory per device (bytes): " + timeline.peakMemory.map(String.init).joined(separator: ", ")
+        let results = measurement.results
+        let summary = MeasuredIterations(results.map(\.timeline))
+        let recorded = recordIteration.pick(results, summary: summary)
+        let spread = summary.spread
+        let m = spread.makespan
+        print(String(format: "measured %d iterations, kept %d (%@): makespan median %.3f ms, quartiles %.3f–%.3f ms (IQR ±%.2f%%), "
+                     + "95%% CI of the median %.3f–%.3f ms", spread.iterations, spread.kept, MeasuredIterations.rule, m.median / 1e6,
+                     m.q1 / 1e6, m.q3 / 1e6, m.relativeIQR * 50, m.ciLow / 1e6, m.ciHigh / 1e6))
+        print(String(format: "\(recorded.label): makespan %.3f ms, measured bubble ratio %.1f%%", Double(recorded.timeline.makespan) / 1e6,
+                     recorded.timeline.bubbleRatio * 100))
+        print("peak memory per device (bytes): " + recorded.timeline.peakMemory.map(String.init).joined(separator: ", ")
               + ", of which parameters and gradients: " + executor.parameterBytes.map(String.init).joined(separator: ", "))
         if let store, let runID {
-            try recording { try store.completeRun(id: runID, timeline: timeline) }
-            print("recorded run \(runID) in \(db) (\(choice.phrase)'s timeline)")
+            try recording {
+                try store.completeRun(id: runID, timeline: recorded.timeline,
+                                      measurement: StoredMeasurement(spread: spread, timeline: recorded.stored))
+            }
+            print("recorded run \(runID) in \(db) (\(recorded.label)'s timeline, with the spread of \(spread.kept) iterations)")
         }
-        if let prediction { try compare(prediction, with: timeline, measuredID: runID, store: store) }
+        if let prediction { try compare(prediction, with: recorded.timeline, spread: spread, measuredID: runID, store: store) }
+    }
+
+    /// The measured iterations of a run, taken all at once or one per turn of the calibration.
+    struct Measurement {
+        let executor: ThreadedExecutor
+        let iterations: Int
+        private(set) var results: [IterationResult] = []
+        // The per-iteration lines already show progress on a terminal; the bar is for when they go to a file.
+        private let bar: ProgressBar?
+
+        init(executor: ThreadedExecutor, iterations: Int) {
+            self.executor = executor
+            self.iterations = iterations
+            bar = isatty(STDOUT_FILENO) == 1 ? nil : ProgressBar(total: iterations, label: "iterations")
+        }
+
+        /// One measured iteration, while any is left (between the calibration's turns).
+        mutating func measureTurn() throws {
+            if results.count < iterations { try measureOne() }
+        }
+
+        /// Measures the iterations not measured yet.
+        mutating func finish() throws {
+            while results.count < iterations { try measureOne() }
+            bar?.finish()
+        }
+
+        private mutating func measureOne() throws {
+            let result = try executor.run(iterations: 1)[0]
+            print(String(format: "iteration %3d  loss %.6f  step %9.3f ms  bubble %5.1f%%", result.iteration + 1, result.loss,
+                         Double(result.stepTime) / 1e6, result.timeline.bubbleRatio * 100))
+            results.append(result)
+            bar?.advance()
+        }
     }
 
     /// Writes a line to standard error.
@@ -164,8 +212,7 @@ struct RunCommand: ParsableCommand {
         let config = ExecutedConfig(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, iterations: iterations, learningRate: lr, seed: mlp.seed,
                                     layersPerStage: executor.layersPerStage, microbatchRows: executor.microbatchRows,
                                     forwardOnly: forwardOnly, failOnNaN: failOnNan, stallTimeout: stallTimeout,
-                                    linkLatency: linkLatency, linkBandwidth: linkBandwidth,
-                                    recordedIteration: (recordIteration ?? (predict ? .median : .last)) == .last ? iterations - 1 : nil)
+                                    linkLatency: linkLatency, linkBandwidth: linkBandwidth, recordedTimeline: recordIteration.rawValue)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(config), let text = String(data: data, encoding: .utf8) else { return "{}" }
@@ -183,6 +230,6 @@ private struct ExecutedConfig: Encodable {
     let forwardOnly, failOnNaN: Bool
     let stallTimeout: Double
     let linkLatency, linkBandwidth: Double?
-    /// The iteration (0-based) whose timeline is stored as the run's events; nil: the median by makespan.
-    let recordedIteration: Int?
+    /// Which timeline the run's events hold: typical, median or last (see `measurements.timeline` for the iteration).
+    let recordedTimeline: String
 }

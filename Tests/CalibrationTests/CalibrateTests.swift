@@ -28,9 +28,15 @@ struct CalibrateTests {
             }
             #expect(model.forward.values.allSatisfy { $0 > 0 }, "every forward was measured")
             #expect(model.latency >= 0 && model.dispatch >= 0)
-            #expect(result.samples["F"] == stages * 4 * 2, "F measured in 1F1B (not its split form), 2 repetitions")
-            #expect(result.samples["REDUCE_GRAD"] == 2 * 2 * 2, "Chimera's two syncs per stage, 2 stages, 2 repetitions")
+            // 2 repetitions, plus 4 per self-check retry (a tiny model on a shared machine may need them).
+            let repetitions = 2 + Calibrator.retryIterations * result.retries
+            #expect(result.repetitions == repetitions && (0...Calibrator.retries).contains(result.retries))
+            #expect(result.samples["F"] == stages * 4 * repetitions, "F measured in 1F1B (not its split form)")
+            #expect(result.samples["REDUCE_GRAD"] == 2 * 2 * repetitions, "Chimera's two syncs per stage, 2 stages")
             #expect(model.gradSync.values.allSatisfy { $0 > 0 })
+            #expect(model.workingSet.count == 2, "1F1B's and Chimera's parameter bytes per device")
+            #expect(result.selfCheck.map(\.schedule).count == 3, "every calibration schedule predicted")
+            #expect(model.latency >= 0, "the jitter never makes the hand-off negative")
 
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("calibration-\(UUID().uuidString).json").path
             defer { try? FileManager.default.removeItem(atPath: file) }
@@ -43,6 +49,18 @@ struct CalibrateTests {
             #expect(simulation.timeline.makespan > 0)
             let executor = try ThreadedExecutor(schedule: schedule, model: MLPConfiguration(layers: 4, hidden: 8, batch: 8))
             #expect(try simulation.timeline.peakMemory == executor.run(iterations: 1)[0].timeline.peakMemory)
+        }
+    }
+
+    @Test("block size 1: the schedules alternate iteration by iteration, one turn each, nothing discarded")
+    func alternating() throws {
+        let settings = CalibrationSettings(layers: 4, hidden: 8, batch: 8, microbatches: 4, devices: 2, warmup: 0, repetitions: 3, blockSize: 1)
+        var turns: [Int] = []
+        let result = try Calibrator(settings: settings).run(between: { turns.append($0) })
+        #expect(turns == Array(0..<result.repetitions), "one call after every turn, numbered")
+        #expect(result.samples["F"] == 2 * 4 * result.repetitions, "every iteration measured: F of 2 stages × 4 micro-batches each")
+        #expect(throws: CalibrationError.invalidSettings("block size 0: give 1 or more iterations")) {
+            try Calibrator(settings: CalibrationSettings(blockSize: 0)).run()
         }
     }
 
@@ -69,5 +87,48 @@ struct CalibrationRoundsTests {
         #expect(median.forward == .perStage([20, 40]))
         #expect(median.optimizerStep == .uniform(20))
         #expect(median.latency == 20 && median.dispatch == 2)
+    }
+}
+
+/// The fit's building blocks on hand-computed cases.
+@Suite("Calibration fit")
+struct CalibrationFitTests {
+    @Test("per-iteration means, then their median: a disturbed iteration moves nothing")
+    func robustDurations() throws {
+        let schedule = try ScheduleFamily.gpipe.make(devices: 1, microbatches: 2)
+        let dependencies = Dependencies(schedule: schedule)
+        var samples = TimingSamples(stageCount: 1)
+        // F0 F1 B0 B1 back to back; F durations (10, 20), (12, 22), (1000, 1000): means 15, 17, 1000 → median 17.
+        for (f0, f1) in [(10, 20), (12, 22), (1000, 1000)] as [(Int64, Int64)] {
+            let durations: [Int64] = [f0, f1, 30, 30]
+            var start: [Int64] = [], end: [Int64] = []
+            var clock: Int64 = 0
+            for d in durations { start.append(clock); clock += d; end.append(clock) }
+            samples.add(Timeline(schedule: schedule, start: start, end: end), dependencies)
+        }
+        // The first forward of each iteration is cold (first on its device): warm = F1 only → 20, 22, 1000 → 22.
+        #expect(samples.warm(.forward, stage: 0) == 22)
+        #expect(samples.cold(.forward, stage: 0) == 12)
+        #expect(samples.warm(.backward, stage: 0) == 30)
+        #expect(samples.count(.forward) == 6)
+    }
+
+    @Test("working set: Chimera's F + B over 1F1B's at twice the bytes")
+    func workingSet() throws {
+        func samples(_ forward: Int64, _ backward: Int64) throws -> TimingSamples {
+            let schedule = try ScheduleFamily.gpipe.make(devices: 1, microbatches: 2)
+            var samples = TimingSamples(stageCount: 1)
+            let durations = [forward, forward, backward, backward]
+            var start: [Int64] = [], end: [Int64] = []
+            var clock: Int64 = 0
+            for d in durations { start.append(clock); clock += d; end.append(clock) }
+            samples.add(Timeline(schedule: schedule, start: start, end: end), Dependencies(schedule: schedule))
+            return samples
+        }
+        let points = WorkingSetFit.points(pipeline: try samples(10, 30), pipelineParameters: [100], chimera: try samples(12, 38),
+                                          chimeraParameters: [200])
+        #expect(points == [WorkingSetPoint(bytes: 100, factor: 1), WorkingSetPoint(bytes: 200, factor: 1.25)])
+        #expect(WorkingSetFit.points(pipeline: try samples(10, 30), pipelineParameters: [100], chimera: try samples(12, 38),
+                                     chimeraParameters: [100]).isEmpty, "no more bytes: no point")
     }
 }

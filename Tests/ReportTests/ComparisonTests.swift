@@ -105,3 +105,47 @@ struct ComparisonTests {
         #expect(throws: ComparisonError.self) { try RunComparison(predicted: predicted, measured: otherTimeline) }
     }
 }
+
+/// The noise verdict: a prediction is within the noise when it lies within the quartiles of the
+/// measured iterations; every per-device and per-action figure is set against its own spread.
+@Suite("Noise verdict")
+struct NoiseVerdictTests {
+    static func spread(makespan: [Int64], schedule: Schedule, startQ1: [Int64], startQ3: [Int64]) -> MeasurementSpread {
+        MeasurementSpread(iterations: makespan.count, kept: makespan.count, makespan: Spread(makespan),
+                          busy: [Spread([60, 62] as [Int64]), Spread([60, 62] as [Int64])],
+                          bubble: [Spread([0.3, 0.4]), Spread([0.3, 0.35])],
+                          startQ1: startQ1, startQ3: startQ3, endQ1: startQ1, endQ3: startQ3)
+    }
+
+    @Test("inside the measured quartiles: within the noise; outside: not")
+    func verdict() throws {
+        let schedule = try ComparisonTests.schedule()
+        let predicted = ComparisonTests.timeline(schedule, ComparisonTests.predictedTimes)  // makespan 90
+        let measured = ComparisonTests.timeline(schedule, ComparisonTests.measuredTimes)
+        let starts = ComparisonTests.predictedTimes.map(\.0)
+        // Quartiles of {80, 88, 92, 100} = 86, 95: 90 inside.
+        let near = Self.spread(makespan: [80, 88, 92, 100], schedule: schedule, startQ1: starts.map { $0 - 1 }, startQ3: starts.map { $0 + 1 })
+        let inside = try RunComparison(predicted: predicted, measured: measured, spread: near)
+        #expect(inside.makespanWithinNoise == true)
+        #expect(inside.startWithinNoise == 1)
+        // Device 0's predicted bubble 30/90 = 1/3 lies within [0.325, 0.375]; device 1's 1/3 within [0.3125, 0.3375].
+        #expect(inside.bubbleWithinNoise(device: 0) == true && inside.bubbleWithinNoise(device: 1) == true)
+        // Quartiles of {100, 104, 108, 112} = 103, 109: 90 below; half the starts (the even ids) inside.
+        let far = Self.spread(makespan: [100, 104, 108, 112], schedule: schedule,
+                              startQ1: starts.enumerated().map { $0.offset % 2 == 0 ? $0.element : $0.element + 1 },
+                              startQ3: starts.enumerated().map { $0.offset % 2 == 0 ? $0.element : $0.element + 2 })
+        let outside = try RunComparison(predicted: predicted, measured: measured, spread: far)
+        #expect(outside.makespanWithinNoise == false)
+        #expect(outside.startWithinNoise == 0.5)
+        let bare = try RunComparison(predicted: predicted, measured: measured)
+        #expect(bare.makespanWithinNoise == nil && bare.startWithinNoise == nil && bare.bubbleWithinNoise(device: 0) == nil)
+    }
+
+    @Test("a spread of another shape is refused")
+    func mismatch() throws {
+        let schedule = try ComparisonTests.schedule()
+        let timeline = ComparisonTests.timeline(schedule, ComparisonTests.predictedTimes)
+        let wrong = Self.spread(makespan: [1, 2], schedule: schedule, startQ1: [0], startQ3: [0])
+        #expect { try RunComparison(predicted: timeline, measured: timeline, spread: wrong) } throws: { "\($0)".contains("covers 2 devices and 1 actions") }
+    }
+}

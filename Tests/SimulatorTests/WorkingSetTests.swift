@@ -1,0 +1,48 @@
+import Schedule
+import Testing
+@testable import Simulator
+
+/// `workingSet`: compute slows down with the parameter bytes a device holds.
+struct WorkingSetTests {
+    @Test("the factor interpolates linearly between the points and is constant beyond them")
+    func interpolation() {
+        let model = CostModel(workingSet: [WorkingSetPoint(bytes: 100, factor: 1), WorkingSetPoint(bytes: 300, factor: 1.5)])
+        #expect(model.workingSetFactor(bytes: 50) == 1)
+        #expect(model.workingSetFactor(bytes: 100) == 1)
+        #expect(model.workingSetFactor(bytes: 200) == 1.25)
+        #expect(model.workingSetFactor(bytes: 300) == 1.5)
+        #expect(model.workingSetFactor(bytes: 1_000) == 1.5)
+        #expect(CostModel().workingSetFactor(bytes: 1e9) == 1)
+    }
+
+    @Test("1F1B holds one stage per device: factor 1; Chimera holds two: every F and B scaled, not the gradient sum")
+    func chimeraAgainstOneFOneB() throws {
+        // Weights 100 bytes per stage: 1F1B devices hold 100, Chimera's (both replicas) 200 → factor 1.5.
+        var model = uniform(forward: 10, backward: 20)
+        model.weightBytes = .uniform(100)
+        model.gradSync = .uniform(4)
+        model.workingSet = [WorkingSetPoint(bytes: 100, factor: 1), WorkingSetPoint(bytes: 200, factor: 1.5)]
+        // 1F1B p = 2, m = 2: (m + p − 1)(F + B) = 3 · 30, as without the term.
+        #expect(try simulate(.oneFOneB, devices: 2, microbatches: 2, model).timeline.makespan == 90)
+        // Chimera p = 2, m = 2 (one unit) with F = 15, B = 30: 2m + p − 2 = 4 time units of F + B = 45
+        // under its unit-cost order, then the gradient sum (4) unscaled.
+        let chimera = try simulate(.chimera, devices: 2, microbatches: 2, model).timeline
+        var scaledModel = uniform(forward: 15, backward: 30)
+        scaledModel.gradSync = .uniform(4)
+        let scaled = try simulate(.chimera, devices: 2, microbatches: 2, scaledModel).timeline
+        #expect(chimera.start == scaled.start && chimera.end == scaled.end)
+        let sync = chimera.schedule.actions.indices.filter { chimera.schedule.actions[$0].op == .gradSync }
+        #expect(!sync.isEmpty && sync.allSatisfy { chimera.end[$0] - chimera.start[$0] == 4 })
+    }
+
+    @Test("bad points are refused with the point named; the field round-trips through JSON")
+    func validation() throws {
+        let unordered = CostModel(workingSet: [WorkingSetPoint(bytes: 200, factor: 1), WorkingSetPoint(bytes: 100, factor: 1.2)])
+        #expect(throws: CostModelError.self) { try unordered.validate() }
+        #expect { try unordered.validate() } throws: { "\($0)".contains("point 1") && "\($0)".contains("increasing bytes") }
+        let zero = CostModel(workingSet: [WorkingSetPoint(bytes: 100, factor: 0)])
+        #expect { try zero.validate() } throws: { "\($0)".contains("factor 0.0") }
+        let good = CostModel(workingSet: [WorkingSetPoint(bytes: 8_388_608, factor: 1), WorkingSetPoint(bytes: 16_777_216, factor: 1.1)])
+        #expect(try CostModel.decode(json: try good.encodedJSON()) == good)
+    }
+}
