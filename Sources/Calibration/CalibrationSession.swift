@@ -109,11 +109,21 @@ final class CalibrationSession {
             if plan.role == .pipeline { ExecutorMemory.apply(to: &memory, executor: plan.executor) }
         }
 
+        // Device speeds from Chimera; the pipeline's durations become those of a device of speed 1.
+        let chimeraRuns = plans.first { $0.role == .chimera }?.measured.map(\.timeline) ?? []
+        let speeds = DeviceSpeedFit.speeds(chimeraRuns)
+        let pipelineSchedule = plans[0].executor.schedule
+        func speed(ofStage stage: Int) -> Double {
+            speeds.isEmpty ? 1 : speeds[pipelineSchedule.placement.device(replica: 0, stage: stage)]
+        }
         /// Warm durations; an op only ever measured cold gets its cold estimate (and no separate extra).
         func perStage(_ op: Op) -> StageValues {
-            .perStage((0..<stageCount).map { samples.warm(op, stage: $0) ?? samples.cold(op, stage: $0) ?? 0 })
+            .perStage((0..<stageCount).map {
+                (samples.warm(op, stage: $0) ?? samples.cold(op, stage: $0) ?? samples.first(op, stage: $0) ?? 0) / speed(ofStage: $0)
+            })
         }
         var cost = memory
+        cost.deviceSpeed = speeds
         cost.forward = perStage(.forward)
         cost.backward = perStage(.backward)
         cost.inputGrad = perStage(.inputGrad)
@@ -127,7 +137,11 @@ final class CalibrationSession {
         cost.optimizerStep = .uniform(max(0, (TimingSamples.median(optimizer) ?? 0) / stagesPerDevice))
         cost.latency = max(0, TimingSamples.median(samples.handOffs) ?? 0) + (s.linkLatency ?? 0) * 1e9
         cost.dispatch = max(0, TimingSamples.median(samples.gaps) ?? 0)
-        cost.coldStart = .perStage(samples.coldStart())
+        // Stage switches: the interleaved pipeline's own; with one stage per device, Chimera's (its
+        // devices alternate between their two stages).
+        let chimeraSwitches = chimeraSamples.coldStart()
+        cost.coldStart = .perStage(s.chunks == 1 && chimeraSwitches.count == stageCount ? chimeraSwitches : samples.coldStart())
+        cost.firstAction = .perStage(samples.firstAction())
         if let bandwidth = s.linkBandwidth {
             cost.bandwidth = bandwidth
             cost.transferBytes = .uniform(Double(s.batch / max(1, s.microbatches)) * Double(s.hidden) * 4)

@@ -16,12 +16,15 @@ import Simulator
 ///   stages it covers in proportion to their layers (the sum is a loop over the parameters);
 /// - `workingSet`: how much slower compute runs when a device holds more parameters — Chimera's
 ///   devices hold two stages (both replicas) where 1F1B's hold one (see `WorkingSetFit`);
+/// - `deviceSpeed`: how much faster or slower each device computes, from Chimera, which runs every
+///   stage on two devices (see `DeviceSpeedFit`); the durations above are then a speed-1 device's;
 /// - `latency`: the hand-off between threads — start of an action minus the end of the cross-device
 ///   predecessor it waited for (plus the emulated link latency, with `bandwidth` and `transferBytes`
 ///   set from the emulated link);
 /// - `dispatch`: the time a device takes between two of its actions when it does not wait;
 /// - `coldStart`: per stage, how much longer an action takes when its device's previous action was on
-///   another stage, or when it is the first of the iteration (see `TimingSamples.coldStart`);
+///   another stage (from the pipeline when chunks > 1, else from Chimera's switches), and
+///   `firstAction`, when it is the device's first of the iteration (see `TimingSamples`);
 /// - `optimizerStep`: from the end of the last action to the end of the iteration;
 /// - memory: `ExecutorMemory` (exact, from the configuration).
 ///
@@ -134,6 +137,10 @@ public struct Calibrator {
         model.gradSync = stages(\.gradSync) ?? model.gradSync
         model.optimizerStep = stages(\.optimizerStep) ?? model.optimizerStep
         model.coldStart = stages(\.coldStart) ?? model.coldStart
+        model.firstAction = stages(\.firstAction)
+        if models.allSatisfy({ $0.deviceSpeed.count == models[0].deviceSpeed.count }) {
+            model.deviceSpeed = models[0].deviceSpeed.indices.map { d in middle(models.map { $0.deviceSpeed[d] }) }
+        }
         model.latency = middle(models.map(\.latency))
         model.dispatch = middle(models.map(\.dispatch))
         if models.allSatisfy({ $0.workingSet.count == models[0].workingSet.count }) {

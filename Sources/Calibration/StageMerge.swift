@@ -45,6 +45,8 @@ public enum StageMerge {
         merged.transientBytes = combine(model.transientBytes, { $0.first ?? 0 }, uniformFactor: 1)
         merged.recompute = model.recompute.map { combine($0, sum, uniformFactor: k) }
         merged.coldStart = combine(model.coldStart, sum, uniformFactor: k)
+        // A merged stage's first action is its first fine stage's.
+        merged.firstAction = model.firstAction.map { combine($0, { $0.first ?? 0 }, uniformFactor: 1) }
         merged.checkpointBytes = combine(model.checkpointBytes, { $0.first ?? 0 }, uniformFactor: 1)
         return merged
     }

@@ -1,8 +1,9 @@
 import Schedule
 
 /// Durations and fixed costs read off measured timelines: per (op, stage) the durations of its warm
-/// actions (the device's previous action was on the same stage) and, apart, of its cold ones (first on
-/// the device, or after another stage's action: see `CostModel.coldStart`); the hand-off latency of
+/// actions (the device's previous action was on the same stage) and, apart, of its cold ones (after
+/// another stage's action: see `CostModel.coldStart`) and of the device's first (`CostModel.firstAction`);
+/// the hand-off latency of
 /// every action that waited for another device (its start minus the end of that predecessor); the gap
 /// of every action that did not wait (its start minus the end of the device's previous action, or
 /// minus the iteration start for a device's first action).
@@ -14,11 +15,13 @@ import Schedule
 struct TimingSamples {
     /// Per slot (`op.rawValue * stageCount + stage`): the mean duration (ns) in each iteration that had one.
     private(set) var warmMeans: [[Double]]
-    /// The same for cold actions.
+    /// The same for cold actions, and for first actions.
     private(set) var coldMeans: [[Double]]
-    /// Per slot: how many actions were measured (warm, cold).
+    private(set) var firstMeans: [[Double]]
+    /// Per slot: how many actions were measured (warm, cold, first).
     private(set) var warmCounts: [Int]
     private(set) var coldCounts: [Int]
+    private(set) var firstCounts: [Int]
     var handOffs: [Int64] = []
     var gaps: [Int64] = []
     let stageCount: Int
@@ -27,8 +30,10 @@ struct TimingSamples {
         self.stageCount = stageCount
         warmMeans = [[Double]](repeating: [], count: Op.allCases.count * stageCount)
         coldMeans = warmMeans
+        firstMeans = warmMeans
         warmCounts = [Int](repeating: 0, count: warmMeans.count)
         coldCounts = warmCounts
+        firstCounts = warmCounts
     }
 
     /// Adds one iteration's `timeline` (whose schedule `dependencies` describes); durations only of
@@ -36,18 +41,25 @@ struct TimingSamples {
     mutating func add(_ timeline: Timeline, _ dependencies: Dependencies, durationsOf: Set<Op>? = nil) {
         let schedule = timeline.schedule
         let device = { (id: Int) in schedule.device(atIndex: id) }
-        var warmSum = [Double](repeating: 0, count: warmMeans.count), coldSum = warmSum
-        var warmN = [Int](repeating: 0, count: warmMeans.count), coldN = warmN
+        var warmSum = [Double](repeating: 0, count: warmMeans.count), coldSum = warmSum, firstSum = warmSum
+        var warmN = [Int](repeating: 0, count: warmMeans.count), coldN = warmN, firstN = warmN
         for d in 0..<schedule.deviceCount {
             var previousEnd: Int64 = 0
             var previous: Action?
             for id in schedule.actionRange(of: d) {
                 let action = schedule.actions[id]
-                let cold = action.op != .gradSync && (previous.map { $0.stage != action.stage || $0.replica != action.replica } ?? true)
+                let first = action.op != .gradSync && previous == nil
+                let cold = action.op != .gradSync && (previous.map { $0.stage != action.stage || $0.replica != action.replica } ?? false)
                 let slot = Int(action.op.rawValue) * stageCount + action.stage
                 if durationsOf?.contains(action.op) ?? true {
                     let duration = Double(timeline.end[id] - timeline.start[id])
-                    if cold { coldSum[slot] += duration; coldN[slot] += 1 } else { warmSum[slot] += duration; warmN[slot] += 1 }
+                    if first {
+                        firstSum[slot] += duration; firstN[slot] += 1
+                    } else if cold {
+                        coldSum[slot] += duration; coldN[slot] += 1
+                    } else {
+                        warmSum[slot] += duration; warmN[slot] += 1
+                    }
                 }
                 previous = action
                 var crossReady: Int64 = -1
@@ -68,6 +80,7 @@ struct TimingSamples {
         for slot in warmSum.indices {
             if warmN[slot] > 0 { warmMeans[slot].append(warmSum[slot] / Double(warmN[slot])); warmCounts[slot] += warmN[slot] }
             if coldN[slot] > 0 { coldMeans[slot].append(coldSum[slot] / Double(coldN[slot])); coldCounts[slot] += coldN[slot] }
+            if firstN[slot] > 0 { firstMeans[slot].append(firstSum[slot] / Double(firstN[slot])); firstCounts[slot] += firstN[slot] }
         }
     }
 
@@ -79,24 +92,36 @@ struct TimingSamples {
     /// The robust duration of cold actions of `op` on `stage`; nil when none ran.
     func cold(_ op: Op, stage: Int) -> Double? { Self.median(coldMeans[slot(op, stage)]) }
 
+    /// The robust duration of first actions of `op` on `stage`; nil when none ran.
+    func first(_ op: Op, stage: Int) -> Double? { Self.median(firstMeans[slot(op, stage)]) }
+
     /// Actions of `op` measured, warm and cold, over all stages.
     func count(_ op: Op) -> Int {
-        (0..<stageCount).reduce(0) { $0 + warmCounts[slot(op, $1)] + coldCounts[slot(op, $1)] }
+        (0..<stageCount).reduce(0) { $0 + warmCounts[slot(op, $1)] + coldCounts[slot(op, $1)] + firstCounts[slot(op, $1)] }
     }
 
-    /// Per stage: how much longer a cold action takes than a warm one of its op — per op with at least
-    /// a fifth of its samples of each kind, the cold estimate minus the warm one; averaged over those
-    /// ops weighted by their cold samples; 0 where there are none.
-    func coldStart() -> [Double] {
+    /// Per stage: how much longer a cold action (after another stage's) takes than a warm one of its
+    /// op — see `extra`.
+    func coldStart() -> [Double] { extra(coldMeans, coldCounts) }
+
+    /// Per stage: how much longer a device's first action takes than a warm one of its op — its weights
+    /// left the caches while the optimizer step or another program ran — see `extra`.
+    func firstAction() -> [Double] { extra(firstMeans, firstCounts) }
+
+    /// Per stage: per op with samples of the kind and at least a fifth of its samples warm, the kind's
+    /// estimate minus the warm one; averaged over those ops weighted by their samples of the kind; 0
+    /// where there are none.
+    private func extra(_ means: [[Double]], _ counts: [Int]) -> [Double] {
         (0..<stageCount).map { stage in
             var total = 0.0, count = 0
             for op in Op.allCases where op != .gradSync {
-                let coldN = coldCounts[slot(op, stage)], warmN = warmCounts[slot(op, stage)]
-                // Only ops with a fair share of both kinds: a handful of warm samples is no baseline (in
-                // interleaved 1F1B the few warm B of the first stage are the drain's, which differ).
-                guard min(coldN, warmN) * 5 >= coldN + warmN, let warm = warm(op, stage: stage), let coldValue = cold(op, stage: stage) else { continue }
-                total += (coldValue - warm) * Double(coldN)
-                count += coldN
+                let n = counts[slot(op, stage)], warmN = warmCounts[slot(op, stage)]
+                // A handful of warm samples is no baseline (in interleaved 1F1B the few warm B of the
+                // first stage are the drain's, which differ).
+                guard n > 0, warmN * 5 >= n + warmN, let warm = warm(op, stage: stage),
+                      let value = Self.median(means[slot(op, stage)]) else { continue }
+                total += (value - warm) * Double(n)
+                count += n
             }
             return count > 0 ? max(0, total / Double(count)) : 0
         }

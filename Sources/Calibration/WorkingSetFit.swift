@@ -16,7 +16,7 @@ enum WorkingSetFit {
             var sum = 0.0
             for stage in 0..<samples.stageCount {
                 for op in [Op.forward, .backward] {
-                    guard let value = samples.warm(op, stage: stage) ?? samples.cold(op, stage: stage) else { return nil }
+                    guard let value = samples.warm(op, stage: stage) ?? samples.cold(op, stage: stage) ?? samples.first(op, stage: stage) else { return nil }
                     sum += value
                 }
             }

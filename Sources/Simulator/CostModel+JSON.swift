@@ -45,7 +45,9 @@ extension CostModel: Codable {
             recompute: try decode(StageValues.self, .recompute),
             checkpointBytes: try decode(StageValues.self, .checkpointBytes) ?? defaults.checkpointBytes,
             coldStart: try decode(StageValues.self, .coldStart) ?? defaults.coldStart,
-            workingSet: try decode([WorkingSetPoint].self, .workingSet) ?? defaults.workingSet)
+            workingSet: try decode([WorkingSetPoint].self, .workingSet) ?? defaults.workingSet,
+            firstAction: try decode(StageValues.self, .firstAction),
+            deviceSpeed: try decode([Double].self, .deviceSpeed) ?? defaults.deviceSpeed)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -71,6 +73,8 @@ extension CostModel: Codable {
         try put(recompute, .recompute)
         try put(checkpointBytes, .checkpointBytes)
         try put(coldStart, .coldStart)
+        try put(firstAction, .firstAction)
+        if !deviceSpeed.isEmpty { try put(deviceSpeed, .deviceSpeed) }
         if !workingSet.isEmpty { try put(workingSet, .workingSet) }
     }
 

@@ -25,14 +25,20 @@
 ///   device starts `latency` after that device's action ends instead (the hand-off between threads),
 ///   when that is later.
 /// - Cold start: an action of stage s (any op but the gradient sync) takes `coldStart[s]` longer
-///   when its device's previous action was on another stage or replica, or when it is the device's
-///   first action — the stage's weights are no longer in the caches and are read again.
+///   when its device's previous action was on another stage or replica — the stage's weights are no
+///   longer in the caches and are read again — and `firstAction[s]` longer when it is the device's
+///   first action of the iteration (the optimizer step, or another program, ran since; nil: `coldStart[s]`).
 /// - Working set: with `workingSet` points (bytes, factor), every forward, backward, input- and
 ///   weight-gradient and recompute of stage s takes `factor(b)` times its duration, where b is the
 ///   `weightBytes` held by the device of the stage's first replica (all the stages it holds, replicas
 ///   included) and `factor` interpolates linearly between the points, constant beyond the first and
 ///   the last. Empty: factor 1. A calibration measures it: Chimera's devices hold twice the weights of
 ///   1F1B's, and compute slows down once the caches no longer hold them (see `WorkingSetPoint`).
+/// - Device speed: with `deviceSpeed`, every forward, backward, input- and weight-gradient and
+///   recompute on device d takes `deviceSpeed[d]` times its duration (the durations are those of a
+///   device of speed 1). Two cores of one machine need not be equally fast — another program may share
+///   one — and a stage need not run on the device it was measured on (ZB-V places stages 0 and 3 on
+///   device 0 where interleaved 1F1B places 0 and 2; Chimera places each stage on two devices).
 /// - Memory (per device, following its action order only, so it does not depend on timing — the same
 ///   count `ThreadedExecutor` keeps, so a calibrated model predicts its peak exactly):
 ///   `activationBytes[s]` is held on stage s's device from the start of the forward of a micro-batch
@@ -77,8 +83,10 @@ public struct CostModel: Equatable, Sendable {
     /// Bytes of stage s's input, part of `activationBytes[s]`: all a forward keeps of a micro-batch
     /// that the stage recomputes (`R`) before its backward.
     public var checkpointBytes: StageValues
-    /// Extra time of an action of stage s after an action of another stage, or first on its device (ns).
+    /// Extra time of an action of stage s after an action of another stage (ns).
     public var coldStart: StageValues
+    /// Extra time of a device's first action of the iteration, on stage s (ns); nil: `coldStart`.
+    public var firstAction: StageValues?
     /// Parameter bytes of stage s, held by every device that holds a replica of it.
     public var weightBytes: StageValues
     /// Whether a link carries one transfer at a time per direction.
@@ -87,6 +95,8 @@ public struct CostModel: Equatable, Sendable {
     public var dispatch: Double
     /// Compute slowdown by parameter bytes held per device, points in increasing bytes; empty: none.
     public var workingSet: [WorkingSetPoint]
+    /// Time factor of each device's compute; empty: 1 on every device.
+    public var deviceSpeed: [Double]
 
     /// A cost model; by default a forward takes 1 ns, a backward 2 ns, and everything else is free.
     public init(forward: StageValues = .uniform(1), backward: StageValues = .uniform(2),
@@ -96,7 +106,8 @@ public struct CostModel: Equatable, Sendable {
                 activationBytes: StageValues = .uniform(0), weightBytes: StageValues = .uniform(0),
                 contention: Bool = false, gradientBytes: StageValues = .uniform(0), transientBytes: StageValues = .uniform(0),
                 dispatch: Double = 0, recompute: StageValues? = nil, checkpointBytes: StageValues = .uniform(0),
-                coldStart: StageValues = .uniform(0), workingSet: [WorkingSetPoint] = []) {
+                coldStart: StageValues = .uniform(0), workingSet: [WorkingSetPoint] = [], firstAction: StageValues? = nil,
+                deviceSpeed: [Double] = []) {
         self.forward = forward
         self.backward = backward
         self.inputGrad = inputGrad
@@ -116,6 +127,8 @@ public struct CostModel: Equatable, Sendable {
         self.checkpointBytes = checkpointBytes
         self.coldStart = coldStart
         self.workingSet = workingSet
+        self.firstAction = firstAction
+        self.deviceSpeed = deviceSpeed
     }
 
     /// The working-set factor at `bytes` held per device (1 without points).
@@ -134,7 +147,7 @@ public struct CostModel: Equatable, Sendable {
         case forward, backward, inputGrad, weightGrad, gradSync, optimizerStep
         case latency, bandwidth, transferBytes, activationBytes, weightBytes, contention
         case gradientBytes, transientBytes, dispatch
-        case recompute, checkpointBytes, coldStart, workingSet
+        case recompute, checkpointBytes, coldStart, workingSet, firstAction, deviceSpeed
 
         /// The `stagecraft simulate` option that sets the field.
         public var option: String {
@@ -147,11 +160,12 @@ public struct CostModel: Equatable, Sendable {
         /// What the field's numbers mean.
         var unit: String {
             switch self {
-            case .forward, .backward, .inputGrad, .weightGrad, .gradSync, .optimizerStep, .latency, .dispatch, .recompute, .coldStart: "nanoseconds"
+            case .forward, .backward, .inputGrad, .weightGrad, .gradSync, .optimizerStep, .latency, .dispatch, .recompute, .coldStart, .firstAction: "nanoseconds"
             case .bandwidth: "bytes per second"
             case .transferBytes, .activationBytes, .weightBytes, .gradientBytes, .transientBytes, .checkpointBytes: "bytes"
             case .contention: "true or false"
             case .workingSet: "points {bytes, factor}"
+            case .deviceSpeed: "time factors, one per device"
             }
         }
 
@@ -169,7 +183,7 @@ public struct CostModel: Equatable, Sendable {
             (.gradSync, gradSync), (.optimizerStep, optimizerStep), (.transferBytes, transferBytes),
             (.activationBytes, activationBytes), (.weightBytes, weightBytes),
             (.gradientBytes, gradientBytes), (.transientBytes, transientBytes),
-            (.recompute, recompute), (.checkpointBytes, checkpointBytes), (.coldStart, coldStart),
+            (.recompute, recompute), (.checkpointBytes, checkpointBytes), (.coldStart, coldStart), (.firstAction, firstAction),
         ]
         for (field, stageValues) in lists {
             guard let stageValues else { continue }
@@ -184,6 +198,11 @@ public struct CostModel: Equatable, Sendable {
         }
         try Self.check(latency, .latency, index: nil)
         try Self.check(dispatch, .dispatch, index: nil)
+        for (device, factor) in deviceSpeed.enumerated() {
+            guard factor.isFinite, factor > 0, factor <= WorkingSetPoint.largestFactor else {
+                throw .badDeviceSpeed(device: device, factor)
+            }
+        }
         for (index, point) in workingSet.enumerated() {
             guard point.bytes.isFinite, point.bytes >= 0, point.bytes <= Self.largestValue else {
                 throw .badWorkingSet(index: index, reason: "bytes \(point.bytes) is not between 0 and \(Self.largestValue)")

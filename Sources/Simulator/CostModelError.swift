@@ -19,6 +19,10 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
     case transferTooLong(stage: Int, nanoseconds: Double)
     /// A stage's `checkpointBytes` (what a recomputed forward keeps) exceed its `activationBytes`.
     case checkpointLargerThanActivations(stage: Int, checkpoint: Double, activations: Double)
+    /// A device's `deviceSpeed` factor is not above 0 and at most 100.
+    case badDeviceSpeed(device: Int, Double)
+    /// `deviceSpeed` lists another number of devices than the schedule has.
+    case wrongDeviceCount(count: Int, devices: Int)
     /// A point of `workingSet` is out of range or out of order.
     case badWorkingSet(index: Int, reason: String)
     /// A cost-model file could not be read or parsed: (file, what was wrong, the field where known).
@@ -54,6 +58,10 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
             return "cost model field \(CostModel.Field.checkpointBytes) at stage \(stage) is \(checkpoint), above the stage's "
                 + "\(CostModel.Field.activationBytes) \(activations): the checkpoint (the stage's input) is part of the activations; "
                 + "lower the one or raise the other"
+        case let .badDeviceSpeed(device, factor):
+            return "cost model field \(CostModel.Field.deviceSpeed) of device \(device) is \(factor): give a time factor above 0 and at most 100 (1: as measured)"
+        case let .wrongDeviceCount(count, devices):
+            return "cost model field \(CostModel.Field.deviceSpeed) lists \(count) devices but the schedule has \(devices): give one factor per device, or none"
         case let .badWorkingSet(index, reason):
             return "cost model field \(CostModel.Field.workingSet) point \(index): \(reason)"
         case let .malformed(file, reason, field):

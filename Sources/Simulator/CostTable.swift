@@ -4,7 +4,8 @@ import Schedule
 /// engine's loop does array lookups only.
 struct CostTable: Sendable {
     let stageCount: Int
-    /// Duration of (op, stage) at `op.rawValue * stageCount + stage`, for every `Op`.
+    /// Duration of (replica, op, stage) at `(replica * Op.allCases.count + op.rawValue) * stageCount + stage`,
+    /// for every `Op`: the working-set and device-speed factors of the device holding that replica of the stage applied.
     let duration: [Int64]
     /// Time of one transfer across the boundary between stages s and s + 1, at index s.
     let transfer: [Int64]
@@ -20,8 +21,10 @@ struct CostTable: Sendable {
     let weightsOnDevice: [Int64]
     /// Optimizer-step time of each device (every stage it holds).
     let optimizerOnDevice: [Int64]
-    /// Extra time of an action of stage s after another stage's action, or first on its device.
+    /// Extra time of an action of stage s after another stage's action.
     let coldStart: [Int64]
+    /// Extra time of a device's first action, on stage s.
+    let firstAction: [Int64]
     /// Time a device takes between two of its actions (ns).
     let dispatch: Int64
     /// Whether any transfer takes time.
@@ -48,28 +51,36 @@ struct CostTable: Sendable {
             ?? zip(backward, inputGrad).map { max(0, $0 - $1) }
         let gradSync = nanoseconds(try resolve(model.gradSync, .gradSync))
         let recompute = try model.recompute.map { (v) throws(CostModelError) in nanoseconds(try resolve(v, .recompute)) } ?? forward
-        // The working-set factor of each stage: that of the device holding its first replica.
+        if !model.deviceSpeed.isEmpty && model.deviceSpeed.count != schedule.deviceCount {
+            throw .wrongDeviceCount(count: model.deviceSpeed.count, devices: schedule.deviceCount)
+        }
+        // The compute factor of each (replica, stage): working set and speed of the device holding it.
         let weightsPerStage = try resolve(model.weightBytes, .weightBytes)
         var deviceWeights = [Double](repeating: 0, count: schedule.deviceCount)
         for device in 0..<schedule.deviceCount {
             for (_, stage) in schedule.placement.stages(on: device) { deviceWeights[device] += weightsPerStage[stage] }
         }
-        let factor = (0..<stages).map { stage in
-            model.workingSet.isEmpty ? 1 : model.workingSetFactor(bytes: deviceWeights[schedule.placement.device(replica: 0, stage: stage)])
-        }
-        var duration = [Int64](repeating: 0, count: Op.allCases.count * stages)
-        for op in Op.allCases {
-            let values: [Int64] = switch op {
-            case .forward: forward
-            case .backward: backward
-            case .inputGrad: inputGrad
-            case .weightGrad: weightGrad
-            case .gradSync: gradSync
-            case .recompute: recompute
+        let replicas = schedule.replicaCount, ops = Op.allCases.count
+        var duration = [Int64](repeating: 0, count: replicas * ops * stages)
+        for replica in 0..<replicas {
+            let factor = (0..<stages).map { stage -> Double in
+                let device = schedule.placement.device(replica: replica, stage: stage)
+                return (model.workingSet.isEmpty ? 1 : model.workingSetFactor(bytes: deviceWeights[device]))
+                    * (model.deviceSpeed.isEmpty ? 1 : model.deviceSpeed[device])
             }
-            for stage in 0..<stages {
-                let scaled = op == .gradSync || factor[stage] == 1 ? values[stage] : Int64((Double(values[stage]) * factor[stage]).rounded())
-                duration[Int(op.rawValue) * stages + stage] = scaled
+            for op in Op.allCases {
+                let values: [Int64] = switch op {
+                case .forward: forward
+                case .backward: backward
+                case .inputGrad: inputGrad
+                case .weightGrad: weightGrad
+                case .gradSync: gradSync
+                case .recompute: recompute
+                }
+                for stage in 0..<stages {
+                    let scaled = op == .gradSync || factor[stage] == 1 ? values[stage] : Int64((Double(values[stage]) * factor[stage]).rounded())
+                    duration[(replica * ops + Int(op.rawValue)) * stages + stage] = scaled
+                }
             }
         }
         self.duration = duration
@@ -86,6 +97,7 @@ struct CostTable: Sendable {
         contention = model.contention
         dispatch = Int64(model.dispatch.rounded())
         coldStart = nanoseconds(try resolve(model.coldStart, .coldStart))
+        firstAction = try model.firstAction.map { (v) throws(CostModelError) in nanoseconds(try resolve(v, .firstAction)) } ?? coldStart
         activation = nanoseconds(try resolve(model.activationBytes, .activationBytes))
         gradient = nanoseconds(try resolve(model.gradientBytes, .gradientBytes))
         transient = nanoseconds(try resolve(model.transientBytes, .transientBytes))

@@ -58,7 +58,7 @@ enum Engine {
         let schedule = dependencies.schedule
         let actions = schedule.actions
         let count = actions.count, devices = schedule.deviceCount
-        let stages = schedule.stageCount, replicas = schedule.replicaCount
+        let stages = schedule.stageCount, replicas = schedule.replicaCount, opCount = Op.allCases.count
 
         // Device of each (replica, stage), and a range check so no lookup below can trap.
         var stageDevice = [Int32](repeating: 0, count: replicas * stages)
@@ -73,7 +73,7 @@ enum Engine {
             }
         }
         // Every time is at most the sum of all durations and transfers; keep it within Int64.
-        let bound = Double(count) * Double((table.duration.max() ?? 0) + table.dispatch + (table.coldStart.max() ?? 0))
+        let bound = Double(count) * Double((table.duration.max() ?? 0) + table.dispatch + max(table.coldStart.max() ?? 0, table.firstAction.max() ?? 0))
             + Double(dependencies.edgeCount) * Double(table.transfer.max() ?? 0)
             + Double(table.optimizerOnDevice.max() ?? 0)
         guard bound < 9e18 else { throw .tooLong(bound) }
@@ -83,7 +83,7 @@ enum Engine {
 
         let hasTransferCost = table.hasTransferCost
         let dispatchTime = table.dispatch
-        let hasColdStart = table.coldStart.contains { $0 > 0 }
+        let hasColdStart = table.coldStart.contains { $0 > 0 } || table.firstAction.contains { $0 > 0 }
         let contention = table.contention && hasTransferCost
 
         /// Transfer time of the edge u → v (for setting up; the loop has its own copy on raw tables).
@@ -98,6 +98,7 @@ enum Engine {
         let stageDeviceTable = Buffer(stageDevice), durationTable = Buffer(table.duration)
         let transferTable = Buffer(table.transfer), activationTable = Buffer(table.activation)
         let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient), coldTable = Buffer(table.coldStart)
+        let firstTable = Buffer(table.firstAction)
         // Forwards whose micro-batch their stage recomputes (`R`) keep only its checkpoint (see `CostModel`).
         let anyRecompute = schedule.recomputes
         var recomputed = [Bool](repeating: false, count: anyRecompute ? count : 0)
@@ -109,7 +110,7 @@ enum Engine {
         recomputed = []
         defer {
             stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
-            gradientTable.free(); transientTable.free(); coldTable.free(); checkpointTable.free(); recomputedForward.free()
+            gradientTable.free(); transientTable.free(); coldTable.free(); firstTable.free(); checkpointTable.free(); recomputedForward.free()
         }
         // Without any backward (inference), a forward holds its activations only while it runs.
         let inference = !actions.contains { $0.op == .backward || $0.op == .inputGrad || $0.op == .weightGrad }
@@ -218,10 +219,12 @@ enum Engine {
                         case .gradSync:
                             break
                         }
-                        var duration = durationTable[Int(action.op.rawValue) * stages + stage]
+                        var duration = durationTable[(Int(action.replica) * opCount + Int(action.op.rawValue)) * stages + stage]
                         if hasColdStart && action.op != .gradSync {
-                            // Cold: first on the device, or after an action of another (replica, stage).
-                            if id == state[d].first || actions[id - 1].stage != stage || actions[id - 1].replica != action.replica {
+                            // First on the device, or cold: after an action of another (replica, stage).
+                            if id == state[d].first {
+                                duration += firstTable[stage]
+                            } else if actions[id - 1].stage != stage || actions[id - 1].replica != action.replica {
                                 duration += coldTable[stage]
                             }
                         }

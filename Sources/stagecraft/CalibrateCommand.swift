@@ -78,13 +78,17 @@ struct CalibrateCommand: ParsableCommand {
         if let syncs = result.samples["REDUCE_GRAD"] { lines.append("grad-sync  \(list(model.gradSync))  (\(syncs) samples)") }
         lines.append("hand-off latency \(CommandText.duration(Int64(model.latency.rounded()))) (\(result.handOffSamples) samples), "
                      + "dispatch \(CommandText.duration(Int64(model.dispatch.rounded()))) (\(result.dispatchSamples) samples), "
-                     + "optimizer step \(list(model.optimizerStep)) per stage, cold start \(list(model.coldStart))")
+                     + "optimizer step \(list(model.optimizerStep)) per stage, cold start \(list(model.coldStart)), "
+                     + "first action \(list(model.firstAction ?? model.coldStart))")
         if let slow = model.workingSet.last, model.workingSet.count > 1 {
             lines.append(String(format: "working set: compute takes %.3f× as long with %@ of parameters per device as with %@", slow.factor,
                                 CommandText.bytes(Int64(slow.bytes)), CommandText.bytes(Int64(model.workingSet[0].bytes))))
         }
         lines.append("jitter: hand-off latency " + (result.jitter >= 0 ? "raised" : "lowered") + " by \(CommandText.duration(Int64(result.jitter.magnitude.rounded()))) "
                      + "so that the model predicts the calibration schedules' median makespans")
+        if !model.deviceSpeed.isEmpty {
+            lines.append("device speed (time factors, from Chimera): " + model.deviceSpeed.map { String(format: "%.3f", $0) }.joined(separator: ", "))
+        }
         let worst = result.spread.values.max() ?? 0
         lines.append(String(format: "spread of the measured iterations' makespans (interquartile range / median): %.1f%% at worst", worst * 100)
                      + (worst > 0.05 ? " — something else was running" : ""))

@@ -53,8 +53,11 @@ struct CostOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Bytes an I or B holds only while it runs, e.g. the gradient it sends back (default 0).", valueName: "size[,…]"))
     var transientBytes: String?
 
-    @Option(help: ArgumentHelp("Extra time of an action after an action of another stage, or first on its device, per stage (default 0).", valueName: "duration[,…]"))
+    @Option(help: ArgumentHelp("Extra time of an action after an action of another stage, per stage (default 0).", valueName: "duration[,…]"))
     var coldStart: String?
+
+    @Option(help: ArgumentHelp("Extra time of a device's first action of the iteration, per stage (default: the cold start).", valueName: "duration[,…]"))
+    var firstAction: String?
 
     @Option(help: ArgumentHelp("Time a device takes between two of its actions, and before its first (default 0).", valueName: "duration"))
     var dispatch: String?
@@ -68,6 +71,9 @@ struct CostOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Compute slowdown by parameter bytes held per device, as bytes:factor points in increasing bytes, e.g. 8MiB:1,16MiB:1.15 (default: none).", valueName: "size:factor[,…]"))
     var workingSet: String?
+
+    @Option(help: ArgumentHelp("Time factor of each device's compute, one per device, e.g. 1,1.05 (default: 1 on every device).", valueName: "factor,…"))
+    var deviceSpeed: String?
 
     @Flag(inversion: .prefixedNo, help: "Whether a link carries one transfer at a time per direction (default: no).")
     var contention: Bool?
@@ -98,7 +104,16 @@ struct CostOptions: ParsableArguments {
         if let bandwidth { model.bandwidth = try CostQuantity.single(bandwidth, .bandwidth, option: CostModel.Field.bandwidth.option) }
         if let contention { model.contention = contention }
         if let value = try stages(coldStart, .duration, .coldStart) { model.coldStart = value }
+        if let value = try stages(firstAction, .duration, .firstAction) { model.firstAction = value }
         if let workingSet { model.workingSet = try Self.workingSetPoints(workingSet) }
+        if let deviceSpeed {
+            model.deviceSpeed = try deviceSpeed.split(separator: ",").map { item in
+                guard let factor = Double(item.trimmingCharacters(in: .whitespaces)) else {
+                    throw CommandError("\(CostModel.Field.deviceSpeed.option) '\(item)': give one number per device separated by commas, e.g. 1,1.05")
+                }
+                return factor
+            }
+        }
         if let dispatch { model.dispatch = try CostQuantity.single(dispatch, .duration, option: CostModel.Field.dispatch.option) }
         do { try model.validate() } catch { throw CommandError(error.description) }
         if let saveCostModel {

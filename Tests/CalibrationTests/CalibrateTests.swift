@@ -106,9 +106,13 @@ struct CalibrationFitTests {
             for d in durations { start.append(clock); clock += d; end.append(clock) }
             samples.add(Timeline(schedule: schedule, start: start, end: end), dependencies)
         }
-        // The first forward of each iteration is cold (first on its device): warm = F1 only → 20, 22, 1000 → 22.
+        // The first forward of each iteration is the device's first (10, 12, 1000 → 12); warm = F1 only → 20, 22, 1000 → 22.
         #expect(samples.warm(.forward, stage: 0) == 22)
-        #expect(samples.cold(.forward, stage: 0) == 12)
+        #expect(samples.first(.forward, stage: 0) == 12)
+        #expect(samples.cold(.forward, stage: 0) == nil, "one stage: no switch")
+        // First-action extra: 12 − 22 < 0 → 0; with one warm F per iteration it still qualifies (half the samples).
+        #expect(samples.firstAction() == [0])
+        #expect(samples.coldStart() == [0])
         #expect(samples.warm(.backward, stage: 0) == 30)
         #expect(samples.count(.forward) == 6)
     }
@@ -130,5 +134,32 @@ struct CalibrationFitTests {
         #expect(points == [WorkingSetPoint(bytes: 100, factor: 1), WorkingSetPoint(bytes: 200, factor: 1.25)])
         #expect(WorkingSetFit.points(pipeline: try samples(10, 30), pipelineParameters: [100], chimera: try samples(12, 38),
                                      chimeraParameters: [100]).isEmpty, "no more bytes: no point")
+    }
+}
+
+/// Device speeds from Chimera's two replicas of every stage.
+@Suite("Device speed fit")
+struct DeviceSpeedFitTests {
+    @Test("a device whose actions take 1.5× as long gets 1.5× the other's factor, normalised to a mean of 1")
+    func slowDevice() throws {
+        let schedule = try ScheduleFamily.chimera.make(devices: 2, microbatches: 2)
+        // Every F takes 10 and every B 20 on device 0, 1.5× that on device 1 (back to back, no waits needed for the fit).
+        var start = [Int64](repeating: 0, count: schedule.actions.count), end = start
+        for device in 0..<2 {
+            var clock: Int64 = 0
+            for id in schedule.actionRange(of: device) {
+                let base: Int64 = schedule.actions[id].op == .forward ? 10 : schedule.actions[id].op == .backward ? 20 : 4
+                start[id] = clock
+                clock += device == 0 ? base : base * 3 / 2
+                end[id] = clock
+            }
+        }
+        let timeline = Timeline(schedule: schedule, start: start, end: end)
+        let speeds = DeviceSpeedFit.speeds([timeline, timeline, timeline])
+        #expect(speeds.count == 2)
+        #expect(abs(speeds[0] - 0.8) < 1e-12 && abs(speeds[1] - 1.2) < 1e-12)
+        #expect(DeviceSpeedFit.speeds([Timeline(schedule: try ScheduleFamily.oneFOneB.make(devices: 2, microbatches: 2),
+                                                start: [Int64](repeating: 0, count: 8), end: [Int64](repeating: 1, count: 8))]).isEmpty,
+                "no replicas: nothing to compare")
     }
 }

@@ -46,3 +46,36 @@ struct WorkingSetTests {
         #expect(try CostModel.decode(json: try good.encodedJSON()) == good)
     }
 }
+
+/// `deviceSpeed` and `firstAction`.
+struct DeviceSpeedTests {
+    @Test("every compute action on a device takes its factor times the duration; a replica follows its own device")
+    func perDevice() throws {
+        // 1F1B p = 2, m = 1, F = 10, B = 20, device 1 twice as slow: F0 10, F1 20, B1 40, B0 20 → 90.
+        var model = uniform(forward: 10, backward: 20)
+        model.deviceSpeed = [1, 2]
+        #expect(try simulate(.oneFOneB, devices: 2, microbatches: 1, model).timeline.makespan == 90)
+        // Chimera: stage 0 of replica 1 runs on device 1 — twice as long as replica 0's on device 0.
+        let chimera = try simulate(.chimera, devices: 2, microbatches: 2, model).timeline
+        let schedule = chimera.schedule
+        let id0 = try #require(schedule.actions.firstIndex(of: Action(.forward, stage: 0, microbatch: 0, replica: 0)))
+        let id1 = try #require(schedule.actions.firstIndex { $0.op == .forward && $0.stage == 0 && $0.replica == 1 })
+        #expect(chimera.end[id0] - chimera.start[id0] == 10)
+        #expect(chimera.end[id1] - chimera.start[id1] == 20)
+        model.deviceSpeed = [1]
+        #expect { try simulate(.oneFOneB, devices: 2, microbatches: 1, model) } throws: { "\($0)".contains("lists 1 devices but the schedule has 2") }
+        model.deviceSpeed = [1, -1]
+        #expect { try model.validate() } throws: { "\($0)".contains("device 1 is -1.0") }
+    }
+
+    @Test("firstAction replaces the cold start for a device's first action only; JSON round trip")
+    func firstAction() throws {
+        var model = uniform(forward: 10, backward: 20)
+        model.coldStart = .uniform(3)
+        model.firstAction = .uniform(7)
+        // 1F1B on one device, one stage: only the first action is extra (7, not 3): 3 · 30 + 7.
+        #expect(try simulate(.oneFOneB, devices: 1, microbatches: 3, model).timeline.makespan == 97)
+        model.deviceSpeed = [1.25]
+        #expect(try CostModel.decode(json: try model.encodedJSON()) == model)
+    }
+}
