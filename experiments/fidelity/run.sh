@@ -24,7 +24,8 @@ rm -f "$DB" "$DB-wal" "$DB-shm"
 
 if [ $QUICK = 1 ]; then WIDTHS="256 512"; ROWS="16 32"; MS="8"; else WIDTHS="256 512 1024"; ROWS="8 16 32 64"; MS="4 8 16"; fi
 SCHEDULES="gpipe 1f1b interleaved chimera zb-h1 zb-v"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) cores; 2 devices (devices ≤ cores)"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "load average before: $LOAD_BEFORE; $(nproc) cores; 2 devices (devices ≤ cores)"
 start=$(date +%s)
 for schedule in $SCHEDULES; do
     chunks=1
@@ -41,7 +42,9 @@ for schedule in $SCHEDULES; do
         echo "  $schedule h=$hidden done ($(( $(date +%s) - start )) s)" >&2
     done
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); $(( $(date +%s) - start )) s"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+ELAPSED=$(( $(date +%s) - start ))
+echo "load average after: $LOAD_AFTER (the cells' own 2 threads included); $ELAPSED s"
 
 CELLS="
 SELECT r.schedule AS schedule, json_extract(r.config, '$.hidden') AS width, json_extract(r.config, '$.microbatchRows') AS rows,
@@ -84,7 +87,8 @@ if [ $QUICK = 0 ]; then
     section=$(mktemp)
     {
         echo "<!-- fidelity:begin (written by experiments/fidelity/run.sh; do not edit by hand) -->"
-        echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), load average before/after in the script's output;"
+        echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)) in $ELAPSED s;"
+        echo "load average $LOAD_BEFORE before, $LOAD_AFTER after (the cells' own 2 threads included);"
         echo "command: \`experiments/fidelity/run.sh\` — every cell one plain \`stagecraft run --predict\` process, no retries."
         echo
         echo "$SUMMARY"
