@@ -64,10 +64,18 @@ final class CalibrationSession {
         }
     }
 
-    /// One block of every calibration schedule in turn: one discarded iteration when `discardFirst`,
-    /// then `iterations` measured.
-    func measureBlock(iterations: Int, discardFirst: Bool) throws {
-        for index in plans.indices {
+    /// Block `number`: every calibration schedule in turn — one discarded iteration when
+    /// `discardFirst`, then `iterations` measured — and `between` once. The turn order rotates from
+    /// block to block, so that each schedule (and `between`'s run) follows each of the others equally
+    /// often: what ran just before decides what is left in the caches.
+    func measureBlock(_ number: Int, iterations: Int, discardFirst: Bool, between: (() throws -> Void)?) throws {
+        let turns = plans.count + (between == nil ? 0 : 1)
+        for position in 0..<turns {
+            let index = (position + number) % turns
+            guard index < plans.count else {
+                try between?()
+                continue
+            }
             if discardFirst { _ = try run(plans[index].executor) }
             for _ in 0..<iterations { plans[index].measured.append(try run(plans[index].executor)) }
         }
@@ -142,6 +150,7 @@ final class CalibrationSession {
         let chimeraSwitches = chimeraSamples.coldStart()
         cost.coldStart = .perStage(s.chunks == 1 && chimeraSwitches.count == stageCount ? chimeraSwitches : samples.coldStart())
         cost.firstAction = .perStage(samples.firstAction())
+        cost.firstOfOp = samples.firstOfOp()
         if let bandwidth = s.linkBandwidth {
             cost.bandwidth = bandwidth
             cost.transferBytes = .uniform(Double(s.batch / max(1, s.microbatches)) * Double(s.hidden) * 4)

@@ -24,7 +24,8 @@ import Simulator
 /// - `dispatch`: the time a device takes between two of its actions when it does not wait;
 /// - `coldStart`: per stage, how much longer an action takes when its device's previous action was on
 ///   another stage (from the pipeline when chunks > 1, else from Chimera's switches), and
-///   `firstAction`, when it is the device's first of the iteration (see `TimingSamples`);
+///   `firstAction`, when it is the device's first of the iteration, and `firstOfOp`, when it is its
+///   first of another op kind — its first B, I or W (see `TimingSamples`);
 /// - `optimizerStep`: from the end of the last action to the end of the iteration;
 /// - memory: `ExecutorMemory` (exact, from the configuration).
 ///
@@ -94,9 +95,9 @@ public struct Calibrator {
         public var jitter: Double
     }
 
-    /// Runs the calibration; `progress` receives a line per block; `between(block)` runs after every
-    /// block of calibration schedules (e.g. a block of the run being predicted, so that it and the
-    /// calibration see the same phases of the machine).
+    /// Runs the calibration; `progress` receives its lines; `between(block)` runs once in every block
+    /// of calibration schedules, at a position that rotates from block to block (e.g. an iteration of
+    /// the run being predicted, so that it and the calibration see the same phases of the machine).
     public func run(progress: (String) -> Void = { _ in }, between: ((Int) throws -> Void)? = nil) throws -> Result {
         guard settings.rounds >= 1 else { throw CalibrationError.invalidSettings("--rounds \(settings.rounds): calibrate at least 1 round") }
         var results: [Result] = []
@@ -138,6 +139,9 @@ public struct Calibrator {
         model.optimizerStep = stages(\.optimizerStep) ?? model.optimizerStep
         model.coldStart = stages(\.coldStart) ?? model.coldStart
         model.firstAction = stages(\.firstAction)
+        model.firstOfOp = model.firstOfOp.keys.reduce(into: [:]) { result, token in
+            result[token] = middle(models.compactMap { $0.firstOfOp[token] })
+        }
         if models.allSatisfy({ $0.deviceSpeed.count == models[0].deviceSpeed.count }) {
             model.deviceSpeed = models[0].deviceSpeed.indices.map { d in middle(models.map { $0.deviceSpeed[d] }) }
         }
@@ -169,8 +173,8 @@ public struct Calibrator {
             let target = measured + count
             while measured < target {
                 let size = min(s.blockSize, target - measured)
-                try session.measureBlock(iterations: size, discardFirst: !alternating)
-                try between?(blocks)
+                let block = blocks
+                try session.measureBlock(block, iterations: size, discardFirst: !alternating, between: between.map { call in { try call(block) } })
                 measured += size
                 blocks += 1
             }

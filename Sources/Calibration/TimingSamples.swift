@@ -2,7 +2,8 @@ import Schedule
 
 /// Durations and fixed costs read off measured timelines: per (op, stage) the durations of its warm
 /// actions (the device's previous action was on the same stage) and, apart, of its cold ones (after
-/// another stage's action: see `CostModel.coldStart`) and of the device's first (`CostModel.firstAction`);
+/// another stage's action: see `CostModel.coldStart`), of the device's first (`CostModel.firstAction`)
+/// and of its first of each other op kind (`CostModel.firstOfOp`);
 /// the hand-off latency of
 /// every action that waited for another device (its start minus the end of that predecessor); the gap
 /// of every action that did not wait (its start minus the end of the device's previous action, or
@@ -15,13 +16,15 @@ import Schedule
 struct TimingSamples {
     /// Per slot (`op.rawValue * stageCount + stage`): the mean duration (ns) in each iteration that had one.
     private(set) var warmMeans: [[Double]]
-    /// The same for cold actions, and for first actions.
+    /// The same for cold actions, first actions, and first actions of their op (not the device's first).
     private(set) var coldMeans: [[Double]]
     private(set) var firstMeans: [[Double]]
+    private(set) var firstOfOpMeans: [[Double]]
     /// Per slot: how many actions were measured (warm, cold, first).
     private(set) var warmCounts: [Int]
     private(set) var coldCounts: [Int]
     private(set) var firstCounts: [Int]
+    private(set) var firstOfOpCounts: [Int]
     var handOffs: [Int64] = []
     var gaps: [Int64] = []
     let stageCount: Int
@@ -31,9 +34,11 @@ struct TimingSamples {
         warmMeans = [[Double]](repeating: [], count: Op.allCases.count * stageCount)
         coldMeans = warmMeans
         firstMeans = warmMeans
+        firstOfOpMeans = warmMeans
         warmCounts = [Int](repeating: 0, count: warmMeans.count)
         coldCounts = warmCounts
         firstCounts = warmCounts
+        firstOfOpCounts = warmCounts
     }
 
     /// Adds one iteration's `timeline` (whose schedule `dependencies` describes); durations only of
@@ -41,20 +46,25 @@ struct TimingSamples {
     mutating func add(_ timeline: Timeline, _ dependencies: Dependencies, durationsOf: Set<Op>? = nil) {
         let schedule = timeline.schedule
         let device = { (id: Int) in schedule.device(atIndex: id) }
-        var warmSum = [Double](repeating: 0, count: warmMeans.count), coldSum = warmSum, firstSum = warmSum
-        var warmN = [Int](repeating: 0, count: warmMeans.count), coldN = warmN, firstN = warmN
+        var warmSum = [Double](repeating: 0, count: warmMeans.count), coldSum = warmSum, firstSum = warmSum, opFirstSum = warmSum
+        var warmN = [Int](repeating: 0, count: warmMeans.count), coldN = warmN, firstN = warmN, opFirstN = warmN
         for d in 0..<schedule.deviceCount {
             var previousEnd: Int64 = 0
             var previous: Action?
+            var opsSeen: UInt8 = 0
             for id in schedule.actionRange(of: d) {
                 let action = schedule.actions[id]
                 let first = action.op != .gradSync && previous == nil
+                let firstOfOp = !first && action.op != .gradSync && opsSeen & (1 << action.op.rawValue) == 0
+                opsSeen |= 1 << action.op.rawValue
                 let cold = action.op != .gradSync && (previous.map { $0.stage != action.stage || $0.replica != action.replica } ?? false)
                 let slot = Int(action.op.rawValue) * stageCount + action.stage
                 if durationsOf?.contains(action.op) ?? true {
                     let duration = Double(timeline.end[id] - timeline.start[id])
                     if first {
                         firstSum[slot] += duration; firstN[slot] += 1
+                    } else if firstOfOp {
+                        opFirstSum[slot] += duration; opFirstN[slot] += 1
                     } else if cold {
                         coldSum[slot] += duration; coldN[slot] += 1
                     } else {
@@ -81,6 +91,10 @@ struct TimingSamples {
             if warmN[slot] > 0 { warmMeans[slot].append(warmSum[slot] / Double(warmN[slot])); warmCounts[slot] += warmN[slot] }
             if coldN[slot] > 0 { coldMeans[slot].append(coldSum[slot] / Double(coldN[slot])); coldCounts[slot] += coldN[slot] }
             if firstN[slot] > 0 { firstMeans[slot].append(firstSum[slot] / Double(firstN[slot])); firstCounts[slot] += firstN[slot] }
+            if opFirstN[slot] > 0 {
+                firstOfOpMeans[slot].append(opFirstSum[slot] / Double(opFirstN[slot]))
+                firstOfOpCounts[slot] += opFirstN[slot]
+            }
         }
     }
 
@@ -97,7 +111,9 @@ struct TimingSamples {
 
     /// Actions of `op` measured, warm and cold, over all stages.
     func count(_ op: Op) -> Int {
-        (0..<stageCount).reduce(0) { $0 + warmCounts[slot(op, $1)] + coldCounts[slot(op, $1)] + firstCounts[slot(op, $1)] }
+        (0..<stageCount).reduce(0) {
+            $0 + warmCounts[slot(op, $1)] + coldCounts[slot(op, $1)] + firstCounts[slot(op, $1)] + firstOfOpCounts[slot(op, $1)]
+        }
     }
 
     /// Per stage: how much longer a cold action (after another stage's) takes than a warm one of its
@@ -107,6 +123,24 @@ struct TimingSamples {
     /// Per stage: how much longer a device's first action takes than a warm one of its op — its weights
     /// left the caches while the optimizer step or another program ran — see `extra`.
     func firstAction() -> [Double] { extra(firstMeans, firstCounts) }
+
+    /// Per op token: how much longer a device's first action of that op (not its very first action)
+    /// takes than a warm one — per stage with both kinds, the difference of the estimates, averaged over
+    /// the stages weighted by their first-of-op samples; ops without such samples are left out.
+    func firstOfOp() -> [String: Double] {
+        var extras: [String: Double] = [:]
+        for op in Op.allCases where op != .gradSync {
+            var total = 0.0, count = 0
+            for stage in 0..<stageCount {
+                let n = firstOfOpCounts[slot(op, stage)]
+                guard n > 0, let warm = warm(op, stage: stage), let value = Self.median(firstOfOpMeans[slot(op, stage)]) else { continue }
+                total += (value - warm) * Double(n)
+                count += n
+            }
+            if count > 0 { extras[op.token] = max(0, total / Double(count)) }
+        }
+        return extras
+    }
 
     /// Per stage: per op with samples of the kind and at least a fifth of its samples warm, the kind's
     /// estimate minus the warm one; averaged over those ops weighted by their samples of the kind; 0

@@ -47,7 +47,8 @@ extension CostModel: Codable {
             coldStart: try decode(StageValues.self, .coldStart) ?? defaults.coldStart,
             workingSet: try decode([WorkingSetPoint].self, .workingSet) ?? defaults.workingSet,
             firstAction: try decode(StageValues.self, .firstAction),
-            deviceSpeed: try decode([Double].self, .deviceSpeed) ?? defaults.deviceSpeed)
+            deviceSpeed: try decode([Double].self, .deviceSpeed) ?? defaults.deviceSpeed,
+            firstOfOp: try decode([String: Double].self, .firstOfOp) ?? defaults.firstOfOp)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -75,6 +76,7 @@ extension CostModel: Codable {
         try put(coldStart, .coldStart)
         try put(firstAction, .firstAction)
         if !deviceSpeed.isEmpty { try put(deviceSpeed, .deviceSpeed) }
+        if !firstOfOp.isEmpty { try put(firstOfOp, .firstOfOp) }
         if !workingSet.isEmpty { try put(workingSet, .workingSet) }
     }
 

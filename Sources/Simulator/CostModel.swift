@@ -1,3 +1,5 @@
+import Schedule
+
 /// What every action and transfer costs, and how much memory each stage holds: the simulator's input
 /// besides the schedule.
 ///
@@ -28,6 +30,10 @@
 ///   when its device's previous action was on another stage or replica — the stage's weights are no
 ///   longer in the caches and are read again — and `firstAction[s]` longer when it is the device's
 ///   first action of the iteration (the optimizer step, or another program, ran since; nil: `coldStart[s]`).
+///   A device's later first action of another op kind (its first B after its forwards, its first W)
+///   takes `firstOfOp[op]` longer: the first use of that kernel and its buffers in the iteration — on
+///   the threaded executor, whose device threads start anew every iteration, about 100 µs here. GPipe
+///   puts every device's first B on the critical path; 1F1B hides most of it.
 /// - Working set: with `workingSet` points (bytes, factor), every forward, backward, input- and
 ///   weight-gradient and recompute of stage s takes `factor(b)` times its duration, where b is the
 ///   `weightBytes` held by the device of the stage's first replica (all the stages it holds, replicas
@@ -87,6 +93,9 @@ public struct CostModel: Equatable, Sendable {
     public var coldStart: StageValues
     /// Extra time of a device's first action of the iteration, on stage s (ns); nil: `coldStart`.
     public var firstAction: StageValues?
+    /// Extra time (ns) of a device's first action of an op kind other than its very first action's,
+    /// keyed by op token (`F`, `B`, `I`, `W`, `R`); absent ops: 0.
+    public var firstOfOp: [String: Double]
     /// Parameter bytes of stage s, held by every device that holds a replica of it.
     public var weightBytes: StageValues
     /// Whether a link carries one transfer at a time per direction.
@@ -107,7 +116,7 @@ public struct CostModel: Equatable, Sendable {
                 contention: Bool = false, gradientBytes: StageValues = .uniform(0), transientBytes: StageValues = .uniform(0),
                 dispatch: Double = 0, recompute: StageValues? = nil, checkpointBytes: StageValues = .uniform(0),
                 coldStart: StageValues = .uniform(0), workingSet: [WorkingSetPoint] = [], firstAction: StageValues? = nil,
-                deviceSpeed: [Double] = []) {
+                deviceSpeed: [Double] = [], firstOfOp: [String: Double] = [:]) {
         self.forward = forward
         self.backward = backward
         self.inputGrad = inputGrad
@@ -129,6 +138,7 @@ public struct CostModel: Equatable, Sendable {
         self.workingSet = workingSet
         self.firstAction = firstAction
         self.deviceSpeed = deviceSpeed
+        self.firstOfOp = firstOfOp
     }
 
     /// The working-set factor at `bytes` held per device (1 without points).
@@ -147,7 +157,7 @@ public struct CostModel: Equatable, Sendable {
         case forward, backward, inputGrad, weightGrad, gradSync, optimizerStep
         case latency, bandwidth, transferBytes, activationBytes, weightBytes, contention
         case gradientBytes, transientBytes, dispatch
-        case recompute, checkpointBytes, coldStart, workingSet, firstAction, deviceSpeed
+        case recompute, checkpointBytes, coldStart, workingSet, firstAction, deviceSpeed, firstOfOp
 
         /// The `stagecraft simulate` option that sets the field.
         public var option: String {
@@ -166,6 +176,7 @@ public struct CostModel: Equatable, Sendable {
             case .contention: "true or false"
             case .workingSet: "points {bytes, factor}"
             case .deviceSpeed: "time factors, one per device"
+            case .firstOfOp: "nanoseconds per op token (F, B, I, W, R)"
             }
         }
 
@@ -198,6 +209,12 @@ public struct CostModel: Equatable, Sendable {
         }
         try Self.check(latency, .latency, index: nil)
         try Self.check(dispatch, .dispatch, index: nil)
+        for (token, value) in firstOfOp.sorted(by: { $0.key < $1.key }) {
+            guard let op = Op.allCases.first(where: { $0.token == token }), op != .gradSync else {
+                throw .unknownOp(token)
+            }
+            try Self.check(value, .firstOfOp, index: nil)
+        }
         for (device, factor) in deviceSpeed.enumerated() {
             guard factor.isFinite, factor > 0, factor <= WorkingSetPoint.largestFactor else {
                 throw .badDeviceSpeed(device: device, factor)

@@ -19,6 +19,8 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
     case transferTooLong(stage: Int, nanoseconds: Double)
     /// A stage's `checkpointBytes` (what a recomputed forward keeps) exceed its `activationBytes`.
     case checkpointLargerThanActivations(stage: Int, checkpoint: Double, activations: Double)
+    /// A key of `firstOfOp` is not an op token with a duration.
+    case unknownOp(String)
     /// A device's `deviceSpeed` factor is not above 0 and at most 100.
     case badDeviceSpeed(device: Int, Double)
     /// `deviceSpeed` lists another number of devices than the schedule has.
@@ -58,6 +60,8 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
             return "cost model field \(CostModel.Field.checkpointBytes) at stage \(stage) is \(checkpoint), above the stage's "
                 + "\(CostModel.Field.activationBytes) \(activations): the checkpoint (the stage's input) is part of the activations; "
                 + "lower the one or raise the other"
+        case let .unknownOp(token):
+            return "cost model field \(CostModel.Field.firstOfOp) has the key '\(token)': use the op tokens F, B, I, W and R"
         case let .badDeviceSpeed(device, factor):
             return "cost model field \(CostModel.Field.deviceSpeed) of device \(device) is \(factor): give a time factor above 0 and at most 100 (1: as measured)"
         case let .wrongDeviceCount(count, devices):

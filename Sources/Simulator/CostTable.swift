@@ -25,6 +25,8 @@ struct CostTable: Sendable {
     let coldStart: [Int64]
     /// Extra time of a device's first action, on stage s.
     let firstAction: [Int64]
+    /// Extra time of a device's first action of op kind `op.rawValue` (not its very first action).
+    let firstOfOp: [Int64]
     /// Time a device takes between two of its actions (ns).
     let dispatch: Int64
     /// Whether any transfer takes time.
@@ -98,6 +100,7 @@ struct CostTable: Sendable {
         dispatch = Int64(model.dispatch.rounded())
         coldStart = nanoseconds(try resolve(model.coldStart, .coldStart))
         firstAction = try model.firstAction.map { (v) throws(CostModelError) in nanoseconds(try resolve(v, .firstAction)) } ?? coldStart
+        firstOfOp = Op.allCases.map { op in Int64((model.firstOfOp[op.token] ?? 0).rounded()) }
         activation = nanoseconds(try resolve(model.activationBytes, .activationBytes))
         gradient = nanoseconds(try resolve(model.gradientBytes, .gradientBytes))
         transient = nanoseconds(try resolve(model.transientBytes, .transientBytes))

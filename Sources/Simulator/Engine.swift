@@ -23,6 +23,8 @@ enum Engine {
         let limit: Int
         /// Id of its first action.
         let first: Int
+        /// Bit `op.rawValue` set once the device started an action of that op (for `firstOfOp`).
+        var opsSeen: UInt8 = 0
         /// When its last action ended.
         var free: Int64 = 0
         /// Activation bytes held now, and the most held so far.
@@ -73,7 +75,7 @@ enum Engine {
             }
         }
         // Every time is at most the sum of all durations and transfers; keep it within Int64.
-        let bound = Double(count) * Double((table.duration.max() ?? 0) + table.dispatch + max(table.coldStart.max() ?? 0, table.firstAction.max() ?? 0))
+        let bound = Double(count) * Double((table.duration.max() ?? 0) + table.dispatch + max(table.coldStart.max() ?? 0, table.firstAction.max() ?? 0, table.firstOfOp.max() ?? 0))
             + Double(dependencies.edgeCount) * Double(table.transfer.max() ?? 0)
             + Double(table.optimizerOnDevice.max() ?? 0)
         guard bound < 9e18 else { throw .tooLong(bound) }
@@ -83,7 +85,7 @@ enum Engine {
 
         let hasTransferCost = table.hasTransferCost
         let dispatchTime = table.dispatch
-        let hasColdStart = table.coldStart.contains { $0 > 0 } || table.firstAction.contains { $0 > 0 }
+        let hasColdStart = table.coldStart.contains { $0 > 0 } || table.firstAction.contains { $0 > 0 } || table.firstOfOp.contains { $0 > 0 }
         let contention = table.contention && hasTransferCost
 
         /// Transfer time of the edge u → v (for setting up; the loop has its own copy on raw tables).
@@ -98,7 +100,7 @@ enum Engine {
         let stageDeviceTable = Buffer(stageDevice), durationTable = Buffer(table.duration)
         let transferTable = Buffer(table.transfer), activationTable = Buffer(table.activation)
         let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient), coldTable = Buffer(table.coldStart)
-        let firstTable = Buffer(table.firstAction)
+        let firstTable = Buffer(table.firstAction), firstOfOpTable = Buffer(table.firstOfOp)
         // Forwards whose micro-batch their stage recomputes (`R`) keep only its checkpoint (see `CostModel`).
         let anyRecompute = schedule.recomputes
         var recomputed = [Bool](repeating: false, count: anyRecompute ? count : 0)
@@ -110,7 +112,7 @@ enum Engine {
         recomputed = []
         defer {
             stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
-            gradientTable.free(); transientTable.free(); coldTable.free(); firstTable.free(); checkpointTable.free(); recomputedForward.free()
+            gradientTable.free(); transientTable.free(); coldTable.free(); firstTable.free(); firstOfOpTable.free(); checkpointTable.free(); recomputedForward.free()
         }
         // Without any backward (inference), a forward holds its activations only while it runs.
         let inference = !actions.contains { $0.op == .backward || $0.op == .inputGrad || $0.op == .weightGrad }
@@ -221,9 +223,15 @@ enum Engine {
                         }
                         var duration = durationTable[(Int(action.replica) * opCount + Int(action.op.rawValue)) * stages + stage]
                         if hasColdStart && action.op != .gradSync {
-                            // First on the device, or cold: after an action of another (replica, stage).
+                            // First on the device, first of its op there, or cold: after an action of
+                            // another (replica, stage).
+                            let op = Int(action.op.rawValue)
+                            let firstOfOp = state[d].opsSeen & (1 << op) == 0
+                            state[d].opsSeen |= 1 << op
                             if id == state[d].first {
                                 duration += firstTable[stage]
+                            } else if firstOfOp && firstOfOpTable[op] > 0 {
+                                duration += firstOfOpTable[op]
                             } else if actions[id - 1].stage != stage || actions[id - 1].replica != action.replica {
                                 duration += coldTable[stage]
                             }

@@ -79,7 +79,8 @@ struct CalibrateCommand: ParsableCommand {
         lines.append("hand-off latency \(CommandText.duration(Int64(model.latency.rounded()))) (\(result.handOffSamples) samples), "
                      + "dispatch \(CommandText.duration(Int64(model.dispatch.rounded()))) (\(result.dispatchSamples) samples), "
                      + "optimizer step \(list(model.optimizerStep)) per stage, cold start \(list(model.coldStart)), "
-                     + "first action \(list(model.firstAction ?? model.coldStart))")
+                     + "first action \(list(model.firstAction ?? model.coldStart)), first of its op "
+                     + model.firstOfOp.sorted { $0.key < $1.key }.map { "\($0.key) \(CommandText.duration(Int64($0.value.rounded())))" }.joined(separator: ", "))
         if let slow = model.workingSet.last, model.workingSet.count > 1 {
             lines.append(String(format: "working set: compute takes %.3f× as long with %@ of parameters per device as with %@", slow.factor,
                                 CommandText.bytes(Int64(slow.bytes)), CommandText.bytes(Int64(model.workingSet[0].bytes))))

@@ -117,6 +117,22 @@ struct CalibrationFitTests {
         #expect(samples.count(.forward) == 6)
     }
 
+    @Test("first of its op: a device's first B (not its first action) against its warm Bs")
+    func firstBackward() throws {
+        let schedule = try ScheduleFamily.gpipe.make(devices: 1, microbatches: 3)
+        var samples = TimingSamples(stageCount: 1)
+        // F0 F1 F2 B0 B1 B2: B0 is the device's first B (50, 52, 54), B1 and B2 warm (30 each).
+        for extra in [0, 2, 4] as [Int64] {
+            let durations: [Int64] = [10, 10, 10, 50 + extra, 30, 30]
+            var start: [Int64] = [], end: [Int64] = []
+            var clock: Int64 = 0
+            for d in durations { start.append(clock); clock += d; end.append(clock) }
+            samples.add(Timeline(schedule: schedule, start: start, end: end), Dependencies(schedule: schedule))
+        }
+        #expect(samples.firstOfOp() == ["B": 22], "median first B 52 − warm 30; F has no first-of-op (the device's first action is F)")
+        #expect(samples.warm(.backward, stage: 0) == 30)
+    }
+
     @Test("working set: Chimera's F + B over 1F1B's at twice the bytes")
     func workingSet() throws {
         func samples(_ forward: Int64, _ backward: Int64) throws -> TimingSamples {

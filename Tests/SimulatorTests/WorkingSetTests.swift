@@ -79,3 +79,29 @@ struct DeviceSpeedTests {
         #expect(try CostModel.decode(json: try model.encodedJSON()) == model)
     }
 }
+
+/// `firstOfOp`: a device's first action of an op kind other than its very first action's.
+struct FirstOfOpTests {
+    @Test("GPipe pays each device's first B on the critical path; 1F1B on one device pays it once")
+    func firstBackward() throws {
+        var model = uniform(forward: 10, backward: 20)
+        model.firstOfOp = ["B": 7]
+        // Device 1's B0 ends 7 late, device 0's B0 waits for it and is 7 longer itself: 3 · 30 + 14.
+        #expect(try simulate(.gpipe, devices: 2, microbatches: 2, model).timeline.makespan == 104)
+        let one = try simulate(.oneFOneB, devices: 1, microbatches: 3, model).timeline
+        #expect(one.end.indices.map { one.end[$0] - one.start[$0] } == [10, 27, 10, 20, 10, 20])
+        model.firstOfOp = ["F": 5]
+        #expect(try simulate(.oneFOneB, devices: 1, microbatches: 3, model).timeline.makespan == 90,
+                "the device's very first action is not a first-of-op (firstAction covers it)")
+    }
+
+    @Test("unknown op tokens are refused; the field round-trips through JSON")
+    func validation() throws {
+        let wrong = CostModel(firstOfOp: ["X": 1])
+        #expect { try wrong.validate() } throws: { "\($0)".contains("key 'X'") && "\($0)".contains("F, B, I, W and R") }
+        #expect { try CostModel(firstOfOp: ["REDUCE_GRAD": 1]).validate() } throws: { "\($0)".contains("key 'REDUCE_GRAD'") }
+        #expect { try CostModel(firstOfOp: ["B": -1]).validate() } throws: { "\($0)".contains("below zero") }
+        let good = CostModel(firstOfOp: ["B": 80_000, "W": 1_500])
+        #expect(try CostModel.decode(json: try good.encodedJSON()) == good)
+    }
+}
