@@ -118,11 +118,11 @@ final class CalibrationSession {
         }
 
         // Device speeds from Chimera; the pipeline's durations become those of a device of speed 1.
-        let chimeraRuns = plans.first { $0.role == .chimera }?.measured.map(\.timeline) ?? []
-        let speeds = DeviceSpeedFit.speeds(chimeraRuns)
-        let pipelineSchedule = plans[0].executor.schedule
+        let chimera = plans.first { $0.role == .chimera }
+        let speeds = DeviceSpeedFit.speeds(chimera?.measured.map(\.timeline) ?? [])
+        let pipeline = plans[0]  // `init` puts the pipeline first
         func speed(ofStage stage: Int) -> Double {
-            speeds.isEmpty ? 1 : speeds[pipelineSchedule.placement.device(replica: 0, stage: stage)]
+            speeds.isEmpty ? 1 : speeds[pipeline.executor.schedule.placement.device(replica: 0, stage: stage)]
         }
         /// Warm durations; an op only ever measured cold gets its cold estimate (and no separate extra).
         func perStage(_ op: Op) -> StageValues {
@@ -155,7 +155,7 @@ final class CalibrationSession {
             cost.bandwidth = bandwidth
             cost.transferBytes = .uniform(Double(s.batch / max(1, s.microbatches)) * Double(s.hidden) * 4)
         }
-        if let chimera = plans.first(where: { $0.role == .chimera }), let pipeline = plans.first(where: { $0.role == .pipeline }) {
+        if let chimera {
             cost.workingSet = WorkingSetFit.points(pipeline: samples, pipelineParameters: pipeline.executor.parameterBytes,
                                                    chimera: chimeraSamples, chimeraParameters: chimera.executor.parameterBytes)
         }

@@ -34,8 +34,9 @@ import Simulator
 /// weights took), so a slow phase of the machine weighs on every schedule alike. With a block size of
 /// 1 they alternate iteration by iteration and nothing is discarded: every iteration follows another
 /// executor's, and `run --predict` puts one iteration of the measured run into each turn, so that
-/// prediction and measurement see the same phases of the machine and the same caches. Durations are robust estimates (`TimingSamples`), the fixed
-/// costs (hand-off, dispatch, optimizer step) medians.
+/// prediction and measurement see the same phases of the machine and the same caches. The turn order
+/// rotates from block to block. Durations are robust estimates (`TimingSamples`), the fixed costs
+/// (hand-off, dispatch, optimizer step) medians.
 ///
 /// Jitter: a pipeline whose actions jitter takes longer than one at their typical durations, because
 /// each wait on another device takes the later of two jittered ends. That is waiting time, so the

@@ -8,8 +8,8 @@ import Synchronization
 /// has a core of its own, a blocked device spins on an atomic counter instead of parking — at the
 /// iteration barrier too — until what it waits for is done: waking a parked thread costs 30–60 µs on
 /// the critical path, and a wait that sometimes spins and sometimes parks (as a brief spin did) makes
-/// the hand-off, and so every measured iteration, vary. The watchdog, a failure and the end of the run
-/// bump the counter too, so a spinning device notices them.
+/// the hand-off, and so every measured iteration, vary. A barrier release and a stop (a failure, or
+/// the watchdog's) bump the counter too, so a spinning device notices them.
 ///
 /// `@unchecked Sendable`: every mutable field is read and written only while holding `lock`, except
 /// `completions`, which is atomic.

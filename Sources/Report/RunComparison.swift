@@ -125,13 +125,8 @@ public struct RunComparison: Sendable {
     /// Share of actions whose predicted start lies within the quartiles of their measured starts.
     public var startWithinNoise: Double? {
         guard let spread, !actions.isEmpty else { return nil }
-        var inside = 0
-        for d in 0..<predicted.schedule.deviceCount {
-            for id in predicted.schedule.actionRange(of: d) where predicted.start[id] >= spread.startQ1[id] && predicted.start[id] <= spread.startQ3[id] {
-                inside += 1
-            }
-        }
-        return Double(inside) / Double(actions.count)
+        let inside = predicted.start.indices.filter { predicted.start[$0] >= spread.startQ1[$0] && predicted.start[$0] <= spread.startQ3[$0] }
+        return Double(inside.count) / Double(actions.count)
     }
 
     /// Signed start errors (ns): min, median, p90, p99, max, means.

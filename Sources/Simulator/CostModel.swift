@@ -187,6 +187,10 @@ public struct CostModel: Equatable, Sendable {
     /// so that sums over many actions stay within 64-bit integers.
     public static let largestValue = 1e15
 
+    /// The largest time factor accepted (`workingSet`, `deviceSpeed`): a larger one is a unit mistake,
+    /// not a cache or a slower core.
+    public static let largestFactor = 100.0
+
     /// Checks every value: finite, not negative, not above `largestValue`; bandwidth above zero.
     public func validate() throws(CostModelError) {
         let lists: [(Field, StageValues?)] = [
@@ -216,7 +220,7 @@ public struct CostModel: Equatable, Sendable {
             try Self.check(value, .firstOfOp, index: nil)
         }
         for (device, factor) in deviceSpeed.enumerated() {
-            guard factor.isFinite, factor > 0, factor <= WorkingSetPoint.largestFactor else {
+            guard factor.isFinite, factor > 0, factor <= Self.largestFactor else {
                 throw .badDeviceSpeed(device: device, factor)
             }
         }
@@ -224,8 +228,8 @@ public struct CostModel: Equatable, Sendable {
             guard point.bytes.isFinite, point.bytes >= 0, point.bytes <= Self.largestValue else {
                 throw .badWorkingSet(index: index, reason: "bytes \(point.bytes) is not between 0 and \(Self.largestValue)")
             }
-            guard point.factor.isFinite, point.factor > 0, point.factor <= WorkingSetPoint.largestFactor else {
-                throw .badWorkingSet(index: index, reason: "factor \(point.factor) is not between 0 (exclusive) and \(Int(WorkingSetPoint.largestFactor))")
+            guard point.factor.isFinite, point.factor > 0, point.factor <= Self.largestFactor else {
+                throw .badWorkingSet(index: index, reason: "factor \(point.factor) is not between 0 (exclusive) and \(Int(Self.largestFactor))")
             }
             if index > 0 && point.bytes <= workingSet[index - 1].bytes {
                 throw .badWorkingSet(index: index, reason: "its bytes \(point.bytes) do not exceed the previous point's \(workingSet[index - 1].bytes); list the points in increasing bytes")
@@ -251,9 +255,6 @@ public struct WorkingSetPoint: Equatable, Sendable, Codable {
     public var bytes: Double
     /// Duration multiplier at that working set.
     public var factor: Double
-
-    /// The largest factor accepted: a larger one is a unit mistake, not a cache effect.
-    public static let largestFactor = 100.0
 
     public init(bytes: Double, factor: Double) {
         self.bytes = bytes

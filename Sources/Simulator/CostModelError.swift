@@ -63,7 +63,7 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .unknownOp(token):
             return "cost model field \(CostModel.Field.firstOfOp) has the key '\(token)': use the op tokens F, B, I, W and R"
         case let .badDeviceSpeed(device, factor):
-            return "cost model field \(CostModel.Field.deviceSpeed) of device \(device) is \(factor): give a time factor above 0 and at most 100 (1: as measured)"
+            return "cost model field \(CostModel.Field.deviceSpeed) of device \(device) is \(factor): give a time factor above 0 and at most \(Int(CostModel.largestFactor)) (1: as measured)"
         case let .wrongDeviceCount(count, devices):
             return "cost model field \(CostModel.Field.deviceSpeed) lists \(count) devices but the schedule has \(devices): give one factor per device, or none"
         case let .badWorkingSet(index, reason):

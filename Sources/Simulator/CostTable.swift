@@ -56,18 +56,30 @@ struct CostTable: Sendable {
         if !model.deviceSpeed.isEmpty && model.deviceSpeed.count != schedule.deviceCount {
             throw .wrongDeviceCount(count: model.deviceSpeed.count, devices: schedule.deviceCount)
         }
-        // The compute factor of each (replica, stage): working set and speed of the device holding it.
-        let weightsPerStage = try resolve(model.weightBytes, .weightBytes)
-        var deviceWeights = [Double](repeating: 0, count: schedule.deviceCount)
+        let weights = nanoseconds(try resolve(model.weightBytes, .weightBytes))
+        let optimizer = nanoseconds(try resolve(model.optimizerStep, .optimizerStep))
+        var weightsOnDevice = [Int64](repeating: 0, count: schedule.deviceCount)
+        var optimizerOnDevice = weightsOnDevice
         for device in 0..<schedule.deviceCount {
-            for (_, stage) in schedule.placement.stages(on: device) { deviceWeights[device] += weightsPerStage[stage] }
+            for (_, stage) in schedule.placement.stages(on: device) {
+                // Each term is at most `largestValue` (1e15), so a sum overflows only past ~9000 stages.
+                let (weightSum, weightOverflow) = weightsOnDevice[device].addingReportingOverflow(weights[stage])
+                let (optimizerSum, optimizerOverflow) = optimizerOnDevice[device].addingReportingOverflow(optimizer[stage])
+                if weightOverflow { throw .tooLarge(.weightBytes, index: stage, Double(weights[stage])) }
+                if optimizerOverflow { throw .tooLarge(.optimizerStep, index: stage, Double(optimizer[stage])) }
+                weightsOnDevice[device] = weightSum
+                optimizerOnDevice[device] = optimizerSum
+            }
         }
+        self.weightsOnDevice = weightsOnDevice
+        self.optimizerOnDevice = optimizerOnDevice
+        // The compute factor of each (replica, stage): working set and speed of the device holding it.
         let replicas = schedule.replicaCount, ops = Op.allCases.count
         var duration = [Int64](repeating: 0, count: replicas * ops * stages)
         for replica in 0..<replicas {
             let factor = (0..<stages).map { stage -> Double in
                 let device = schedule.placement.device(replica: replica, stage: stage)
-                return (model.workingSet.isEmpty ? 1 : model.workingSetFactor(bytes: deviceWeights[device]))
+                return (model.workingSet.isEmpty ? 1 : model.workingSetFactor(bytes: Double(weightsOnDevice[device])))
                     * (model.deviceSpeed.isEmpty ? 1 : model.deviceSpeed[device])
             }
             for op in Op.allCases {
@@ -108,23 +120,6 @@ struct CostTable: Sendable {
         for stage in 0..<stages where checkpoint[stage] > activation[stage] {
             throw .checkpointLargerThanActivations(stage: stage, checkpoint: Double(checkpoint[stage]), activations: Double(activation[stage]))
         }
-        let weights = nanoseconds(try resolve(model.weightBytes, .weightBytes))
-        let optimizer = nanoseconds(try resolve(model.optimizerStep, .optimizerStep))
-        var weightsOnDevice = [Int64](repeating: 0, count: schedule.deviceCount)
-        var optimizerOnDevice = weightsOnDevice
-        for device in 0..<schedule.deviceCount {
-            for (_, stage) in schedule.placement.stages(on: device) {
-                // Each term is at most `largestValue` (1e15), so a sum overflows only past ~9000 stages.
-                let (weightSum, weightOverflow) = weightsOnDevice[device].addingReportingOverflow(weights[stage])
-                let (optimizerSum, optimizerOverflow) = optimizerOnDevice[device].addingReportingOverflow(optimizer[stage])
-                if weightOverflow { throw .tooLarge(.weightBytes, index: stage, Double(weights[stage])) }
-                if optimizerOverflow { throw .tooLarge(.optimizerStep, index: stage, Double(optimizer[stage])) }
-                weightsOnDevice[device] = weightSum
-                optimizerOnDevice[device] = optimizerSum
-            }
-        }
-        self.weightsOnDevice = weightsOnDevice
-        self.optimizerOnDevice = optimizerOnDevice
         self.stageCount = stages
     }
 }

@@ -71,7 +71,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: "With --predict and no --cost-model: iterations of each calibration schedule discarded before measuring.")
     var warmup: Int = 2
 
-    @Option(help: "With --predict and no --cost-model: calibration iterations measured per calibration schedule.")
+    @Option(help: "With --predict and no --cost-model: calibration iterations measured per calibration schedule, at least (it measures as many as --iterations when that is more).")
     var repetitions: Int = 12
 
     @Option(help: "Which timeline to record: typical (per-action medians over the kept iterations), median (the iteration of median makespan) or last.")
