@@ -69,6 +69,7 @@ public final class ThreadedExecutor {
         let runnable = options.forwardOnly ? Self.forwards(of: schedule) : schedule
         let layerCounts = try model.stageLayerCounts(stages: schedule.stageCount)
         let rows = try model.microbatchRows(microbatches: schedule.microbatchCount)
+        try ExecutorFootprint.check(model: model, stages: schedule.stageCount, replicas: schedule.replicaCount)
         self.schedule = runnable
         self.model = model
         self.options = options

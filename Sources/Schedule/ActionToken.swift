@@ -11,7 +11,10 @@ enum ActionToken: Equatable {
     }
 
     private static let computeKinds: [Substring: Op] = ["F": .forward, "B": .backward, "I": .inputGrad, "W": .weightGrad, "R": .recompute]
-    private static let skippedKinds: Set<Substring> = ["SEND_F", "RECV_F", "SEND_B", "RECV_B", "UNSHARD", "RESHARD"]
+    /// Kinds that only communicate or synchronise: Stagecraft derives transfers from the dependencies, and
+    /// `WAIT_REDUCE_GRAD` (after `REDUCE_GRAD`, in newer PyTorch) waits for a gradient reduction whose
+    /// cost the `REDUCE_GRAD` action already carries.
+    private static let skippedKinds: Set<Substring> = ["SEND_F", "RECV_F", "SEND_B", "RECV_B", "UNSHARD", "RESHARD", "WAIT_REDUCE_GRAD"]
     private static let largestIndex = 10_000_000
 
     /// Parses a cell: one action (`0F1`, `3REDUCE_GRAD`, `1SEND_F2`, `0F1@1`) or an overlapped pair
@@ -30,6 +33,22 @@ enum ActionToken: Equatable {
             return tokens
         }
         return [try parse(cell)]
+    }
+
+    /// Which PyTorch vocabulary an unknown kind might come from (torch.distributed.pipelining's
+    /// `_ComputationType`: 2.5 has F B W and the comms kinds, 2.6 adds I, 2.9 OVERLAP_F_B, 2.10 REDUCE_GRAD;
+    /// checked against the releases' schedules.py up to 2.13).
+    static func vocabularyHint(_ kind: Substring) -> String {
+        switch kind {
+        case "f", "b", "i", "w", "r":
+            return "Action kinds are upper case: '\(kind.uppercased())'."
+        case "OVERLAP_F_B":
+            return "OVERLAP_F_B (torch 2.9+) wraps two actions: '(0F3;7B1)OVERLAP_F_B'."
+        case "FULL_BACKWARD", "BACKWARD_INPUT", "BACKWARD_WEIGHT", "FORWARD":
+            return "'\(kind)' is the name of PyTorch's _ComputationType member; its files write the short form (F, B, I, W)."
+        default:
+            return "Files written by torch 2.5–2.13 use only these; a newer release may have added '\(kind)' — please report it with the torch version that wrote the file."
+        }
     }
 
     /// Parses `[stage][kind][micro-batch][@replica]`.
@@ -69,6 +88,6 @@ enum ActionToken: Equatable {
         }
         if skippedKinds.contains(kind) { return .skipped(String(kind)) }
         if kind.isEmpty { throw ParseError(reason: "missing the action kind after the stage: F, B, I, W, R or REDUCE_GRAD") }
-        throw ParseError(reason: "unknown action kind '\(kind)': expected F, B, I, W, R (recompute), REDUCE_GRAD, or one of PyTorch's SEND_F, RECV_F, SEND_B, RECV_B, UNSHARD, RESHARD")
+        throw ParseError(reason: "unknown action kind '\(kind)': expected F, B, I, W, R (recompute), REDUCE_GRAD, (A;B)OVERLAP_F_B, or PyTorch's SEND_F, RECV_F, SEND_B, RECV_B, UNSHARD, RESHARD, WAIT_REDUCE_GRAD. \(vocabularyHint(kind))")
     }
 }

@@ -30,29 +30,33 @@ public enum ScheduleCSV {
     /// column.
     public static func parse(_ text: String, name: String = "imported", stages: Int? = nil,
                              microbatches: Int? = nil) throws(ScheduleError) -> Imported {
-        var rows = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? line.dropLast() : line
+        var rows: [[CSVText.Cell]]
+        do {
+            rows = try CSVText(text).rows
+        } catch {
+            throw .csv([CSVIssue(row: error.row, column: error.column, cell: "\"",
+                                 reason: "a quoted cell is never closed; end it with a double quote (\"\") before the next comma")])
         }
-        while let last = rows.last, last.allSatisfy({ $0 == " " || $0 == "," }) { rows.removeLast() }
+        while let last = rows.last, last.allSatisfy({ trimmed($0.text[...]).isEmpty }) { rows.removeLast() }
         guard !rows.isEmpty else { throw .csv([CSVIssue(row: 1, column: nil, cell: "", reason: "the file has no rows; write one row of actions per device")]) }
 
         var issues: [CSVIssue] = []
         var skipped: [String: Int] = [:]
         // Per device: the actions and the (column, cell) each came from.
         var parsed = [[(action: Action, column: Int, cell: String)]](repeating: [], count: rows.count)
-        for (rowIndex, line) in rows.enumerated() {
-            for (columnIndex, rawCell) in line.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-                let cell = String(trimmed(rawCell))
+        for (rowIndex, row) in rows.enumerated() {
+            for rawCell in row {
+                let cell = String(trimmed(rawCell.text[...]))
                 if cell.isEmpty { continue }
                 do {
                     for token in try ActionToken.parseCell(cell[...]) {
                         switch token {
-                        case let .compute(action): parsed[rowIndex].append((action, columnIndex + 1, cell))
+                        case let .compute(action): parsed[rowIndex].append((action, rawCell.column, cell))
                         case let .skipped(kind): skipped[kind, default: 0] += 1
                         }
                     }
                 } catch {
-                    issues.append(CSVIssue(row: rowIndex + 1, column: columnIndex + 1, cell: cell, reason: error.reason))
+                    issues.append(CSVIssue(row: rowIndex + 1, column: rawCell.column, cell: cell, reason: error.reason))
                 }
             }
         }
@@ -63,6 +67,30 @@ public enum ScheduleCSV {
         let stageCount = stages ?? (all.map(\.action.stage).max()! + 1)
         let microbatchCount = microbatches ?? (all.map(\.action.microbatch).max()! + 1)
         let replicaCount = all.map(\.action.replica).max()! + 1
+        if let shifted = shiftedForwards(parsed) { throw .csv([shifted]) }
+
+        // Every stage of every replica has actions and runs every micro-batch's forward: counts beyond the
+        // actions present cannot be right, and a stray large index must not size the tables below.
+        func largest(_ key: (Action) -> Int) -> (row: Int, column: Int, cell: String) {
+            for (device, entries) in parsed.enumerated() {
+                if let entry = entries.max(by: { key($0.action) < key($1.action) }), key(entry.action) == all.map({ key($0.action) }).max()! {
+                    return (device + 1, entry.column, entry.cell)
+                }
+            }
+            return (1, 1, "")
+        }
+        let (stageSlots, stageOverflow) = stageCount.multipliedReportingOverflow(by: replicaCount)
+        if stageOverflow || stageSlots > all.count {
+            let at = largest { $0.stage * 65_536 + $0.replica }
+            throw .csv([CSVIssue(row: at.row, column: at.column, cell: at.cell,
+                                 reason: "\(stageCount) stage(s)\(replicaCount > 1 ? " × \(replicaCount) replicas" : "") cannot all appear in \(all.count) action(s); stages are numbered 0, 1, 2, … without gaps")])
+        }
+        let (forwardSlots, forwardOverflow) = stageCount.multipliedReportingOverflow(by: microbatchCount)
+        if forwardOverflow || forwardSlots > all.count {
+            let at = largest(\.microbatch)
+            throw .csv([CSVIssue(row: at.row, column: at.column, cell: at.cell,
+                                 reason: "\(microbatchCount) micro-batch(es) through \(stageCount) stage(s) need \(forwardOverflow ? "more" : "\(forwardSlots)") forwards but the file has \(all.count) action(s); micro-batches are numbered 0, 1, 2, … without gaps")])
+        }
 
         // Ranges first, so the placement table below can be indexed safely.
         for (device, entries) in parsed.enumerated() {
@@ -111,6 +139,29 @@ public enum ScheduleCSV {
         return Imported(schedule: schedule, skipped: skipped)
     }
 
+    /// PyTorch's `Schedule1F1B` (torch 2.8 to at least 2.13) numbers the last rank's forwards one too high:
+    /// with m = 8 it writes `3F1 … 3F8` next to `3B0 … 3B7`, and PyTorch's own `_load_csv` refuses the file.
+    /// Such a stage (forwards 1…n, backwards 0…n−1) is named as that off-by-one rather than as missing actions.
+    private static func shiftedForwards(_ parsed: [[(action: Action, column: Int, cell: String)]]) -> CSVIssue? {
+        for (device, entries) in parsed.enumerated() {
+            var forwards: [Int: [Int]] = [:], backwards: [Int: [Int]] = [:]
+            for entry in entries {
+                let key = entry.action.stage * 65_536 + entry.action.replica
+                if entry.action.op == .forward { forwards[key, default: []].append(entry.action.microbatch) }
+                if entry.action.op.producesInputGrad { backwards[key, default: []].append(entry.action.microbatch) }
+            }
+            for (key, forward) in forwards.sorted(by: { $0.key < $1.key }) {
+                guard let backward = backwards[key], forward.count == backward.count, forward.min() == 1, backward.min() == 0,
+                      Set(forward) == Set(backward.map { $0 + 1 }) else { continue }
+                let first = entries.first { $0.action.op == .forward && $0.action.stage * 65_536 + $0.action.replica == key }!
+                let stage = first.action.stage
+                return CSVIssue(row: device + 1, column: first.column, cell: first.cell,
+                                reason: "stage \(stage)'s forwards are numbered 1–\(forward.count) but its backwards 0–\(forward.count - 1): an off-by-one in the forwards' micro-batch numbers, as PyTorch's Schedule1F1B writes for its last rank (torch 2.8–2.13; PyTorch's own _load_csv refuses it too). Number \(stage)F\(forward.min()!)…\(stage)F\(forward.max()!) as \(stage)F0…\(stage)F\(forward.count - 1), or export the schedule from Stagecraft: stagecraft schedule export --schedule 1f1b")
+            }
+        }
+        return nil
+    }
+
     /// Names the row and column of a validation problem.
     private static func locate(_ problem: ScheduleProblem, _ parsed: [[(action: Action, column: Int, cell: String)]]) -> CSVIssue {
         func at(_ device: Int, _ position: Int, _ reason: String) -> CSVIssue {
@@ -144,7 +195,6 @@ public enum ScheduleCSV {
     private static func trimmed(_ cell: Substring) -> Substring {
         var cell = cell.drop { $0 == " " || $0 == "\t" }
         while let last = cell.last, last == " " || last == "\t" { cell = cell.dropLast() }
-        if cell.count >= 2, cell.first == "\"", cell.last == "\"" { cell = cell.dropFirst().dropLast() }
         return cell
     }
 }

@@ -9,6 +9,8 @@ public enum ScheduleError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalid([ScheduleProblem])
     /// A schedule file is wrong at these places (each names its row and column).
     case csv([CSVIssue])
+    /// The schedule would have more actions than the limit allows.
+    case tooLarge(ScheduleSize)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum ScheduleError: Error, Equatable, Sendable, CustomStringConvertible {
             let shown = problems.prefix(10).map { "  - \($0)" }.joined(separator: "\n")
             let more = problems.count > 10 ? "\n  … and \(problems.count - 10) more" : ""
             return "invalid schedule (\(problems.count) problem\(problems.count == 1 ? "" : "s")):\n\(shown)\(more)"
+        case let .tooLarge(size):
+            return size.description
         case let .csv(issues):
             let shown = issues.prefix(10).map { "  - \($0)" }.joined(separator: "\n")
             let more = issues.count > 10 ? "\n  … and \(issues.count - 10) more" : ""

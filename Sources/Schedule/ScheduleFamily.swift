@@ -20,6 +20,23 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
     /// Looped breadth-first: looped placement, every micro-batch through a stage before the next.
     case loopedBFS = "looped-bfs"
 
+    /// The number of actions (at most, for DualPipeV's partly split backwards) of the family's schedule,
+    /// without building it; nil when it does not fit in an `Int`.
+    public func actionCount(devices: Int, microbatches: Int, chunks: Int) -> Int? {
+        let opsPerMicrobatch: Int
+        switch self {
+        case .gpipe, .oneFOneB, .interleaved, .loopedBFS, .chimera: opsPerMicrobatch = 2
+        case .zeroBubbleH1, .zeroBubbleH2, .zeroBubbleV, .dualPipeV: opsPerMicrobatch = 3
+        }
+        // Chimera: each micro-batch flows through one of two replicas; each replica's stage has a gradient sum.
+        let syncs = self == .chimera ? 2 * devices : 0
+        let (stages, o1) = devices.multipliedReportingOverflow(by: chunks)
+        let (perOp, o2) = stages.multipliedReportingOverflow(by: microbatches)
+        let (compute, o3) = perOp.multipliedReportingOverflow(by: opsPerMicrobatch)
+        let (total, o4) = compute.addingReportingOverflow(syncs)
+        return o1 || o2 || o3 || o4 ? nil : total
+    }
+
     /// How many stages each device holds (per replica): the one count the family allows, or nil when
     /// `--chunks` chooses it.
     public var fixedChunks: Int? {
@@ -33,7 +50,10 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
     /// Builds the schedule for `devices` devices, `microbatches` micro-batches and `chunks` stages per
     /// device (nil: the family's own count, 1 where `--chunks` chooses); throws a `ScheduleError` naming
     /// the parameter when the family cannot serve them.
-    public func make(devices: Int, microbatches: Int, chunks: Int? = nil) throws(ScheduleError) -> Schedule {
+    /// The size is checked before anything is allocated: a schedule of more than `actionLimit` actions
+    /// is refused with `ScheduleError.tooLarge`.
+    public func make(devices: Int, microbatches: Int, chunks: Int? = nil,
+                     actionLimit: Int = ScheduleSize.defaultActionLimit) throws(ScheduleError) -> Schedule {
         guard devices >= 1 else { throw .invalidParameter("devices", devices, "need at least 1 device") }
         guard microbatches >= 1 else { throw .invalidParameter("micro-batches", microbatches, "need at least 1 micro-batch") }
         let v = chunks ?? fixedChunks ?? 1
@@ -43,6 +63,11 @@ public enum ScheduleFamily: String, CaseIterable, Sendable {
                 ? "it holds one stage per device and pipeline; --chunks \(v) needs --schedule interleaved or looped-bfs"
                 : "its V shape holds exactly \(fixed) stages per device; use --chunks \(fixed) or leave --chunks out"
             throw .unsupported(rawValue, why)
+        }
+        let actions = actionCount(devices: devices, microbatches: microbatches, chunks: v)
+        if actions.map({ $0 > actionLimit }) ?? true {
+            throw .tooLarge(ScheduleSize(what: "\(rawValue) with \(devices) device(s), \(microbatches) micro-batch(es) and \(v) chunk(s) per device",
+                                         actions: actions, limit: actionLimit))
         }
         switch self {
         case .gpipe: return try FillDrain.make(devices: devices, microbatches: microbatches)

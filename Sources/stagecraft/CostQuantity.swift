@@ -47,9 +47,18 @@ enum CostQuantity {
                 throw CommandError("\(option) '\(text)': cannot read '\(part)'; expected \(kind.example), "
                                    + "or a comma-separated list of them, one per stage")
             }
+            try requireNonNegative(value, part, kind, option: option)
             values.append(value)
         }
         return values.count == 1 ? .uniform(values[0]) : .perStage(values)
+    }
+
+    /// A negative duration, size or bandwidth has its own message: the parser would otherwise only say
+    /// "below zero" in the base unit.
+    private static func requireNonNegative(_ value: Double, _ part: Substring, _ kind: Kind, option: String) throws {
+        guard value < 0 else { return }
+        let noun = switch kind { case .duration: "a duration"; case .bytes: "a size"; case .bandwidth: "a bandwidth" }
+        throw CommandError("\(option) '\(part)' is negative: \(noun) cannot be below zero; expected \(kind.example)")
     }
 
     /// A single value (latency, bandwidth).
@@ -57,6 +66,7 @@ enum CostQuantity {
         guard let value = value(text[...], kind) else {
             throw CommandError("\(option) '\(text)': expected \(kind.example)")
         }
+        try requireNonNegative(value, text[...], kind, option: option)
         return value
     }
 }

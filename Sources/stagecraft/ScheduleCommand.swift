@@ -80,7 +80,23 @@ struct ScheduleCommand: ParsableCommand {
 }
 
 /// Reads a whole text file or throws an error that names it.
+/// Text files larger than this are refused before reading: 256 MiB holds tens of millions of CSV cells,
+/// more than any schedule the tool builds by default.
+let largestTextFile = 256 << 20
+
 func readText(_ path: String) throws -> String {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw CommandError("cannot read \(path): no such file")
+    }
+    guard !isDirectory.boolValue else { throw CommandError("cannot read \(path): it is a directory, not a file") }
+    let attributes = try? FileManager.default.attributesOfItem(atPath: URL(fileURLWithPath: path).resolvingSymlinksInPath().path)
+    if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+        throw CommandError("cannot read \(path): not a regular file")
+    }
+    if let size = (attributes?[.size] as? NSNumber)?.intValue, size > largestTextFile {
+        throw CommandError("cannot read \(path): \(size) bytes is larger than the \(largestTextFile >> 20) MiB this command reads")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
         throw CommandError("cannot read \(path): no such file or not readable")
     }

@@ -26,7 +26,11 @@ struct ScheduleOptions: ParsableArguments {
     @Flag(help: "Activation recompute: every stage keeps only its input after a forward and re-runs the forward (an R action) right before the micro-batch's backward. Applies to any schedule, generated or read.")
     var recompute = false
 
+    @Option(help: "Refuse schedules of more actions than this (default \(ScheduleSize.defaultActionLimit)); each action takes about \(ScheduleSize.bytesPerAction) bytes while simulated and recorded.")
+    var maxActions = ScheduleSize.defaultActionLimit
+
     func validate() throws {
+        guard maxActions >= 1 else { throw ValidationError("--max-actions \(maxActions): give a positive number of actions") }
         switch (schedule, file) {
         case (nil, nil):
             throw ValidationError("name a schedule: --schedule \(ScheduleFamily.allCases.map(\.rawValue).joined(separator: "|")) with --devices and --microbatches, or --file schedule.csv")
@@ -45,7 +49,14 @@ struct ScheduleOptions: ParsableArguments {
     /// `Schedule.recomputingActivations()`), turning a parameter or file error into a clear failure.
     func makeSchedule() throws -> Schedule {
         let schedule = try baseSchedule()
-        return recompute ? schedule.recomputingActivations() : schedule
+        guard recompute else { return schedule }
+        // Recompute adds one R per forward.
+        let forwards = schedule.actions.lazy.filter { $0.op == .forward }.count
+        if schedule.actions.count + forwards > maxActions {
+            throw ValidationError(ScheduleSize(what: "\(schedule.name) with --recompute", actions: schedule.actions.count + forwards,
+                                               limit: maxActions).description)
+        }
+        return schedule.recomputingActivations()
     }
 
     /// The schedule as generated or read.
@@ -53,14 +64,18 @@ struct ScheduleOptions: ParsableArguments {
         if let file {
             let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             do {
-                return try ScheduleCSV.parse(try readText(file), name: name, microbatches: microbatches).schedule
+                let schedule = try ScheduleCSV.parse(try readText(file), name: name, microbatches: microbatches).schedule
+                if schedule.actions.count > maxActions {
+                    throw ScheduleError.tooLarge(ScheduleSize(what: file, actions: schedule.actions.count, limit: maxActions))
+                }
+                return schedule
             } catch let error as ScheduleError {
                 throw CommandError("\(file): \(error.description)")
             }
         }
         guard let schedule, let devices, let microbatches else { throw ValidationError("--schedule needs --devices and --microbatches") }
         do {
-            return try schedule.make(devices: devices, microbatches: microbatches, chunks: chunks)
+            return try schedule.make(devices: devices, microbatches: microbatches, chunks: chunks, actionLimit: maxActions)
         } catch {
             throw ValidationError(error.description)
         }
