@@ -10,6 +10,24 @@ public enum SQLValue: Sendable, Hashable {
     case blob([UInt8])
 }
 
+/// Receives a query's rows one at a time (`RunStore.query(_:into:)`).
+public protocol QueryRowSink {
+    /// The statement's column names, before any row.
+    mutating func begin(columns: [String]) throws
+    mutating func row(_ values: [SQLValue]) throws
+    /// After the last row.
+    mutating func end() throws
+}
+
+/// Keeps every row: for small results and tests.
+struct CollectedRows: QueryRowSink {
+    var columns: [String] = []
+    var rows: [[SQLValue]] = []
+    mutating func begin(columns: [String]) { self.columns = columns }
+    mutating func row(_ values: [SQLValue]) { rows.append(values) }
+    mutating func end() {}
+}
+
 /// The columns and rows a read-only query returned.
 public struct QueryResult: Sendable, Hashable {
     /// Column names, in the statement's order.
@@ -32,6 +50,15 @@ extension RunStore {
     /// refused before it runs, and ATTACH, DETACH and transaction control are refused by keyword (the
     /// connection also allows no attached databases at all).
     public func query(_ sql: String) throws(StoreError) -> QueryResult {
+        var collected = CollectedRows()
+        try query(sql, into: &collected)
+        return QueryResult(columns: collected.columns, rows: collected.rows)
+    }
+
+    /// Runs one SQL statement on a read-only connection and hands each row to `sink` as SQLite steps to
+    /// it, so a result of millions of rows is never held in memory. An error the sink throws (a closed
+    /// output, say) stops the query and is passed on as it is.
+    public func query<Sink: QueryRowSink>(_ sql: String, into sink: inout Sink) throws(StoreError) {
         if let keyword = Self.leadingKeyword(of: sql),
            ["ATTACH", "DETACH", "BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"].contains(keyword) {
             throw .queryNotReadOnly(sql: sql, reason: "\(keyword) is not allowed: queries run on one read-only connection to this database")
@@ -44,7 +71,7 @@ extension RunStore {
             throw DatabaseFile.storeError(error, operation: "opening \(path) for reading", path: path, busyTimeout: busyTimeout)
         }
         do {
-            return try reader.read { db in
+            try reader.read { db in
                 let statement: Statement
                 do {
                     statement = try db.makeStatement(sql: sql)
@@ -54,13 +81,27 @@ extension RunStore {
                 guard statement.isReadonly || Self.readsJournalMode(sql) else {
                     throw StoreError.queryNotReadOnly(sql: sql, reason: "the statement would write to the database")
                 }
-                var rows: [[SQLValue]] = []
+                do {
+                    try sink.begin(columns: statement.columnNames)
+                } catch {
+                    throw SinkFailure(error: error)
+                }
                 let cursor = try Row.fetchCursor(statement)
                 while let row = try cursor.next() {
-                    rows.append(row.databaseValues.map(Self.value))
+                    do {
+                        try sink.row(row.databaseValues.map(Self.value))
+                    } catch {
+                        throw SinkFailure(error: error)
+                    }
                 }
-                return QueryResult(columns: statement.columnNames, rows: rows)
+                do {
+                    try sink.end()
+                } catch {
+                    throw SinkFailure(error: error)
+                }
             }
+        } catch let failure as SinkFailure {
+            throw .output(failure.error.localizedDescription)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_AUTH {
             throw .queryNotReadOnly(sql: sql, reason: error.message ?? "the statement would write to the database")
         } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && (error.message ?? "").contains("too many attached") {
@@ -68,6 +109,11 @@ extension RunStore {
         } catch {
             throw DatabaseFile.storeError(error, operation: "running the query", path: path, busyTimeout: busyTimeout)
         }
+    }
+
+    /// An error of the sink, kept apart from the database's own.
+    private struct SinkFailure: Error {
+        let error: any Error
     }
 
     private static func value(_ value: DatabaseValue) -> SQLValue {

@@ -30,6 +30,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case inconsistentRun(id: Int64, reason: String)
     /// `query` was given a statement that would change something.
     case queryNotReadOnly(sql: String, reason: String)
+    /// Writing a query's rows failed (e.g. the reader of the output went away).
+    case output(String)
     /// Any other SQLite failure, with the SQL that caused it when there is one.
     case sqlite(operation: String, message: String, sql: String?)
 
@@ -71,6 +73,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
         case .queryNotReadOnly(let sql, let reason):
             return "query refused '\(sql)': \(reason). 'stagecraft query' only reads (SELECT, WITH, read-only PRAGMA); "
                 + "nothing was changed."
+        case .output(let reason):
+            return "writing the query's rows failed: \(reason); the database was only read."
         case .sqlite(let operation, let message, let sql):
             var text = "\(operation) failed: \(message)"
             if let sql { text += " — SQL: \(sql)" }

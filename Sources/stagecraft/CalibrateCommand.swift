@@ -35,32 +35,46 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Do not record the calibration in the database.")
     var noRecord = false
 
+    @Flag(help: "Print the cost model, the samples, the spread and the self-check as JSON instead of text (shape in README.md, \"JSON output\").")
+    var json = false
+
     func run() throws {
-        let (model, id) = try Self.calibrate(target.settings, db: noRecord ? nil : db)
-        do { try model.save(to: out) } catch { throw CommandError(error.description) }
-        print("wrote \(out)" + (id.map { "; recorded calibration \($0) in \(db)" } ?? ""))
+        let say: (String) -> Void = json ? { _ in } : { print($0) }
+        let outcome = try Self.calibrate(target.settings, db: noRecord ? nil : db, say: say)
+        do { try outcome.result.costModel.save(to: out) } catch { throw CommandError(error.description) }
+        if json {
+            print(try CommandText.json(CalibrationJSON(outcome.result, calibrationID: outcome.id, out: out), what: "the calibration"))
+        } else {
+            print("wrote \(out)" + (outcome.id.map { "; recorded calibration \($0) in \(db)" } ?? ""))
+        }
     }
 
-    /// Runs a calibration, prints what it measured, and records it in `db` when given.
+    /// A calibration and its row in the database (nil when not recorded).
+    struct Outcome {
+        let result: Calibrator.Result
+        let id: Int64?
+    }
+
+    /// Runs a calibration, tells `say` what it measured, and records it in `db` when given.
     /// `between(block)` runs after each turn of the calibration schedules (see `Calibrator.run`).
-    static func calibrate(_ settings: CalibrationSettings, db: String?, between: ((Int) throws -> Void)? = nil) throws -> (CostModel, Int64?) {
+    static func calibrate(_ settings: CalibrationSettings, db: String?, say: @escaping (String) -> Void,
+                          between: ((Int) throws -> Void)? = nil) throws -> Outcome {
         let result: Calibrator.Result
         do {
-            result = try Calibrator(settings: settings).run(progress: { print($0) }, between: between)
+            result = try Calibrator(settings: settings).run(progress: say, between: between)
         } catch {
             throw CommandError("\(error)")
         }
-        let model = result.costModel
-        print(Self.describe(result))
-        guard let db else { return (model, nil) }
+        say(Self.describe(result))
+        guard let db else { return Outcome(result: result, id: nil) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let config = (try? encoder.encode(settings)).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
-        let costJSON = (try? model.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+        let costJSON = (try? result.costModel.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
         let id = try CommandText.store { () throws(StoreError) in
             try RunStore(path: db).recordCalibration(configJSON: config, costModelJSON: costJSON, host: RunStore.hostDescription())
         }
-        return (model, id)
+        return Outcome(result: result, id: id)
     }
 
     /// One line per op with its per-stage durations, then the fixed costs.

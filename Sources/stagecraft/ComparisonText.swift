@@ -89,7 +89,8 @@ struct ComparisonText {
                       Self.ms(Int64(m.ciHigh.rounded())), verdict)
     }
 
-    private struct JSONForm: Encodable {
+    /// The JSON shape of a comparison (also the `comparison` of `run --predict --json`).
+    struct JSONForm: Encodable {
         struct Distribution: Encodable {
             let median_ns, p90_ns, max_ns: Int64
             let median_of_makespan: Double
@@ -127,6 +128,11 @@ struct ComparisonText {
 
     /// The comparison as pretty-printed JSON (ratios as fractions, times in ns; errors predicted − measured).
     func json(worst: Int = 5) throws -> String {
+        try CommandText.json(form(worst: worst), what: "the comparison")
+    }
+
+    /// The comparison in its JSON shape.
+    func form(worst: Int = 5) -> JSONForm {
         let c = comparison
         func distribution(_ absolute: ErrorDistribution, _ signed: ErrorDistribution) -> JSONForm.Distribution {
             .init(median_ns: absolute.median, p90_ns: absolute.p90, max_ns: absolute.max,
@@ -153,11 +159,6 @@ struct ComparisonText {
                 .init(iterations: $0.iterations, kept: $0.kept, makespan_ns: $0.makespan, makespan_within_noise: c.makespanWithinNoise ?? false,
                       start_within_noise: c.startWithinNoise ?? 0)
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let text = String(data: try encoder.encode(form), encoding: .utf8) else {
-            throw CommandError("could not encode the comparison as UTF-8 JSON")
-        }
-        return text
+        return form
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Store
 
 /// `stagecraft query "SQL"`: one read-only SQL statement on the results database.
@@ -8,8 +9,9 @@ struct QueryCommand: ParsableCommand {
         abstract: "Run one read-only SQL statement on the results database.",
         discussion: """
             The connection is read-only: INSERT, UPDATE, DELETE, DROP, ATTACH, PRAGMA assignments and the \
-            like fail with an error and change nothing. The tables are runs, events and device_stats \
-            (see README.md, "The results database").
+            like fail with an error and change nothing. Rows are printed as they are read, so results of \
+            any size stream (a table aligns its columns on the first 1000 rows). The tables are listed in \
+            README.md, "The results database".
             """)
 
     @Argument(help: "The SQL statement, e.g. \"SELECT op, avg(end_ns - start_ns) FROM events WHERE run_id = 1 GROUP BY op\".")
@@ -28,14 +30,11 @@ struct QueryCommand: ParsableCommand {
         if json && csv { throw ValidationError("choose one of --json and --csv") }
     }
 
+    /// Rows go to standard output as SQLite produces them: a result of millions of rows is never held.
     func run() throws {
-        let result = try CommandText.store { () throws(StoreError) in try RunStore(readingFrom: db).query(sql) }
-        if json {
-            print(result.json(), terminator: "")
-        } else if csv {
-            print(result.csv(), terminator: "")
-        } else {
-            print(result.table())
+        var formatter = QueryFormatter(json ? .json : csv ? .csv : .table) { text in
+            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
         }
+        try CommandText.store { () throws(StoreError) in try RunStore(readingFrom: db).query(sql, into: &formatter) }
     }
 }

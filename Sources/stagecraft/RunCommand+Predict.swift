@@ -39,6 +39,15 @@ extension RunCommand {
     struct Prediction {
         let timeline: Timeline
         let runID: Int64?
+        /// The cost model simulated, and where it came from: "calibration" or the --cost-model file.
+        let costModel: CostModel
+        let source: String
+    }
+
+    /// The comparison of a prediction with the measurement, and its row in the database.
+    struct RecordedComparison {
+        let text: ComparisonText
+        let id: Int64?
     }
 
     /// The cost model of --cost-model, merged to the schedule's stages when calibrated at a finer split.
@@ -47,10 +56,10 @@ extension RunCommand {
         let schedule = executor.schedule
         var model: CostModel
         do { model = try CostModel.load(from: costModel) } catch { throw CommandError(error.description) }
-        print("predicting with \(costModel)")
+        say("predicting with \(costModel)")
         if case let .perStage(list) = model.forward, list.count != schedule.stageCount {
             do { model = try StageMerge.merge(model, into: schedule.stageCount) } catch { throw CommandError("\(costModel): \(error.description)") }
-            print("merged its \(list.count) stages \(list.count / schedule.stageCount) at a time into the schedule's \(schedule.stageCount)")
+            say("merged its \(list.count) stages \(list.count / schedule.stageCount) at a time into the schedule's \(schedule.stageCount)")
         }
         return model
     }
@@ -58,19 +67,19 @@ extension RunCommand {
     /// Calibrates this configuration, its schedules alternating iteration by iteration with the
     /// measured run: `between()` runs after each turn (one measured iteration while any is left).
     /// Every calibration schedule measures as many iterations as the run (at least --repetitions).
-    func calibrate(_ executor: ThreadedExecutor, between: @escaping () throws -> Void) throws -> CostModel {
+    func calibrate(_ executor: ThreadedExecutor, between: @escaping () throws -> Void) throws -> CalibrateCommand.Outcome {
         let schedule = executor.schedule
         let settings = CalibrationSettings(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, microbatches: schedule.microbatchCount,
                                            devices: schedule.deviceCount, chunks: schedule.chunkCount,
                                            layersPerStage: executor.layersPerStage, seed: mlp.seed, warmup: warmup,
                                            repetitions: max(repetitions, iterations), blockSize: 1,
                                            linkLatency: linkLatency, linkBandwidth: linkBandwidth)
-        return try CalibrateCommand.calibrate(settings, db: noRecord ? nil : db) { _ in try between() }.0
+        return try CalibrateCommand.calibrate(settings, db: noRecord ? nil : db, say: say) { _ in try between() }
     }
 
     /// Simulates `schedule` with `model` (its memory fields set to this executor's exact ones) and
     /// records the prediction as a simulated run.
-    func simulate(_ executor: ThreadedExecutor, with costModel: CostModel, store: RunStore?) throws -> Prediction {
+    func simulate(_ executor: ThreadedExecutor, with costModel: CostModel, source: String, store: RunStore?) throws -> Prediction {
         let schedule = executor.schedule
         var model = costModel
         ExecutorMemory.apply(to: &model, executor: executor)
@@ -87,13 +96,14 @@ extension RunCommand {
             throw CommandError(error.description)
         }
         if let store, let runID { try recording { try store.completeRun(id: runID, timeline: simulation.timeline) } }
-        print(String(format: "predicted: makespan %.3f ms, bubble ratio %.1f%%", Double(simulation.timeline.makespan) / 1e6,
+        say(String(format: "predicted: makespan %.3f ms, bubble ratio %.1f%%", Double(simulation.timeline.makespan) / 1e6,
                      simulation.timeline.bubbleRatio * 100) + (runID.map { " (recorded simulated run \($0))" } ?? ""))
-        return Prediction(timeline: simulation.timeline, runID: runID)
+        return Prediction(timeline: simulation.timeline, runID: runID, costModel: model, source: source)
     }
 
     /// Prints the comparison of the prediction with the recorded measurement, and records it.
-    func compare(_ prediction: Prediction, with measured: Timeline, spread: MeasurementSpread, measuredID: Int64?, store: RunStore?) throws {
+    func compare(_ prediction: Prediction, with measured: Timeline, spread: MeasurementSpread, measuredID: Int64?,
+                 store: RunStore?) throws -> RecordedComparison {
         let comparison: RunComparison
         do {
             comparison = try RunComparison(predicted: prediction.timeline, measured: measured, spread: spread, predictedName: "the prediction",
@@ -101,16 +111,17 @@ extension RunCommand {
         } catch {
             throw CommandError(error.description)
         }
-        print()
-        print(ComparisonText(comparison: comparison, predictedID: prediction.runID, measuredID: measuredID).table())
+        let text = ComparisonText(comparison: comparison, predictedID: prediction.runID, measuredID: measuredID)
+        say("")
+        say(text.table())
         let memoryAgrees = prediction.timeline.peakMemory == measured.peakMemory
-        print("peak memory per device: predicted " + prediction.timeline.peakMemory.map(String.init).joined(separator: ", ")
+        say("peak memory per device: predicted " + prediction.timeline.peakMemory.map(String.init).joined(separator: ", ")
               + (memoryAgrees ? " = measured" : ", measured " + measured.peakMemory.map(String.init).joined(separator: ", ")))
-        if let store, let predictedID = prediction.runID, let measuredID {
-            let id = try recording {
-                try store.recordComparison(ComparisonRecord(comparison, predictedRunID: predictedID, measuredRunID: measuredID))
-            }
-            print("recorded comparison \(id) of runs \(predictedID) and \(measuredID) in \(db)")
+        guard let store, let predictedID = prediction.runID, let measuredID else { return RecordedComparison(text: text, id: nil) }
+        let id = try recording {
+            try store.recordComparison(ComparisonRecord(comparison, predictedRunID: predictedID, measuredRunID: measuredID))
         }
+        say("recorded comparison \(id) of runs \(predictedID) and \(measuredID) in \(db)")
+        return RecordedComparison(text: text, id: id)
     }
 }

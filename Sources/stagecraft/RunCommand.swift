@@ -77,6 +77,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Which timeline to record: typical (per-action medians over the kept iterations), median (the iteration of median makespan) or last.")
     var recordIteration: RecordedIteration = .typical
 
+    @Flag(help: "Print one JSON object when the run ends — configuration, every iteration's loss and step time, the measured spread, and with --predict the prediction, the calibration and the comparison — instead of text (shape in README.md, \"JSON output\").")
+    var json = false
+
+    /// Human-readable progress and results: printed, or with --json left out (the JSON says it all).
+    var say: (String) -> Void { json ? { _ in } : { print($0) } }
+
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): run at least 1 iteration") }
         if !predict && costModel != nil { throw ValidationError("--cost-model is used with --predict; add --predict") }
@@ -112,19 +118,21 @@ struct RunCommand: ParsableCommand {
             try recording { try store.beginRun(NewRun(kind: .executed, schedule: executor.schedule, configJSON: configJSON(executor),
                                                       host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current)) }
         }
-        print("\(schedule.name): \(schedule.deviceCount) devices, \(schedule.stageCount) stages × \(schedule.replicaCount) replica(s), "
+        say("\(schedule.name): \(schedule.deviceCount) devices, \(schedule.stageCount) stages × \(schedule.replicaCount) replica(s), "
               + "\(schedule.microbatchCount) micro-batches of \(executor.microbatchRows) rows; MLP \(mlp.layers) × \(mlp.hidden), "
               + "layers per stage \(executor.layersPerStage.map(String.init).joined(separator: ","))")
-        var measurement = Measurement(executor: executor, iterations: iterations)
+        var measurement = Measurement(executor: executor, iterations: iterations, say: say)
         let prediction: Prediction?
+        var calibration: CalibrateCommand.Outcome?
         do {
             if predict && costModel == nil {
                 // Calibrate and measure in turns, then predict from the calibration alone.
-                let model = try calibrate(executor) { try measurement.measureTurn() }
+                let outcome = try calibrate(executor) { try measurement.measureTurn() }
+                calibration = outcome
                 try measurement.finish()
-                prediction = try simulate(executor, with: model, store: store)
+                prediction = try simulate(executor, with: outcome.result.costModel, source: "calibration", store: store)
             } else {
-                prediction = predict ? try simulate(executor, with: try loadCostModel(for: executor), store: store) : nil
+                prediction = predict ? try simulate(executor, with: try loadCostModel(for: executor), source: costModel ?? "", store: store) : nil
                 try measurement.finish()
             }
         } catch {
@@ -139,34 +147,41 @@ struct RunCommand: ParsableCommand {
         let recorded = recordIteration.pick(results, summary: summary)
         let spread = summary.spread
         let m = spread.makespan
-        print(String(format: "measured %d iterations, kept %d (%@): makespan median %.3f ms, quartiles %.3f–%.3f ms (IQR ±%.2f%%), "
+        say(String(format: "measured %d iterations, kept %d (%@): makespan median %.3f ms, quartiles %.3f–%.3f ms (IQR ±%.2f%%), "
                      + "95%% CI of the median %.3f–%.3f ms", spread.iterations, spread.kept, MeasuredIterations.rule, m.median / 1e6,
                      m.q1 / 1e6, m.q3 / 1e6, m.relativeIQR * 50, m.ciLow / 1e6, m.ciHigh / 1e6))
-        print(String(format: "\(recorded.label): makespan %.3f ms, measured bubble ratio %.1f%%", Double(recorded.timeline.makespan) / 1e6,
+        say(String(format: "\(recorded.label): makespan %.3f ms, measured bubble ratio %.1f%%", Double(recorded.timeline.makespan) / 1e6,
                      recorded.timeline.bubbleRatio * 100))
-        print("peak memory per device (bytes): " + recorded.timeline.peakMemory.map(String.init).joined(separator: ", ")
+        say("peak memory per device (bytes): " + recorded.timeline.peakMemory.map(String.init).joined(separator: ", ")
               + ", of which parameters and gradients: " + executor.parameterBytes.map(String.init).joined(separator: ", "))
         if let store, let runID {
             try recording {
                 try store.completeRun(id: runID, timeline: recorded.timeline,
                                       measurement: StoredMeasurement(spread: spread, timeline: recorded.stored))
             }
-            print("recorded run \(runID) in \(db) (\(recorded.label)'s timeline, with the spread of \(spread.kept) iterations)")
+            say("recorded run \(runID) in \(db) (\(recorded.label)'s timeline, with the spread of \(spread.kept) iterations)")
         }
-        if let prediction { try compare(prediction, with: recorded.timeline, spread: spread, measuredID: runID, store: store) }
+        let comparison = try prediction.map { try compare($0, with: recorded.timeline, spread: spread, measuredID: runID, store: store) }
+        if json {
+            print(try CommandText.json(RunJSON(executor: executor, results: results, summary: summary, recorded: recorded,
+                                               runID: runID, database: store == nil ? nil : db, prediction: prediction,
+                                               calibration: calibration, comparison: comparison), what: "the run"))
+        }
     }
 
     /// The measured iterations of a run, taken all at once or one per turn of the calibration.
     struct Measurement {
         let executor: ThreadedExecutor
         let iterations: Int
+        let say: (String) -> Void
         private(set) var results: [IterationResult] = []
         // The per-iteration lines already show progress on a terminal; the bar is for when they go to a file.
         private let bar: ProgressBar?
 
-        init(executor: ThreadedExecutor, iterations: Int) {
+        init(executor: ThreadedExecutor, iterations: Int, say: @escaping (String) -> Void) {
             self.executor = executor
             self.iterations = iterations
+            self.say = say
             bar = isatty(STDOUT_FILENO) == 1 ? nil : ProgressBar(total: iterations, label: "iterations")
         }
 
@@ -183,7 +198,7 @@ struct RunCommand: ParsableCommand {
 
         private mutating func measureOne() throws {
             let result = try executor.run(iterations: 1)[0]
-            print(String(format: "iteration %3d  loss %.6f  step %9.3f ms  bubble %5.1f%%", result.iteration + 1, result.loss,
+            say(String(format: "iteration %3d  loss %.6f  step %9.3f ms  bubble %5.1f%%", result.iteration + 1, result.loss,
                          Double(result.stepTime) / 1e6, result.timeline.bubbleRatio * 100))
             results.append(result)
             bar?.advance()

@@ -20,6 +20,9 @@ struct RunsCommand: ParsableCommand {
     @Option(help: "Show at most this many runs.")
     var limit: Int = 20
 
+    @Flag(help: "Print {\"database\", \"runs\": [...]} as JSON instead of a table (shape in README.md, \"JSON output\").")
+    var json = false
+
     func validate() throws {
         if let kind, RunKind(rawValue: kind) == nil {
             throw ValidationError("unknown kind '\(kind)'; use simulated or executed")
@@ -30,6 +33,10 @@ struct RunsCommand: ParsableCommand {
     func run() throws {
         let filter = RunFilter(kind: kind.flatMap(RunKind.init(rawValue:)), schedule: schedule, limit: limit)
         let runs = try CommandText.store { () throws(StoreError) in try RunStore(readingFrom: db).runs(filter) }
+        if json {
+            print(try CommandText.json(RunRecordJSON.Listing(database: db, runs: runs.map(RunRecordJSON.Run.init)), what: "the runs"))
+            return
+        }
         guard !runs.isEmpty else {
             print("no runs in \(db)\(kind != nil || schedule != nil ? " match the filters" : "")")
             return

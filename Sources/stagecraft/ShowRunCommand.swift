@@ -13,10 +13,17 @@ struct ShowRunCommand: ParsableCommand {
     @Option(help: "Results database (SQLite) to read.")
     var db: String = "stagecraft.db"
 
+    @Flag(help: "Print the run, its per-device table and its measured spread as JSON (shape in README.md, \"JSON output\").")
+    var json = false
+
     func run() throws {
         let (record, stats, measurement) = try CommandText.store { () throws(StoreError) in
             let store = try RunStore(readingFrom: db)
             return (try store.run(id: runID), try store.deviceStats(runID: runID), try store.measurement(runID: runID))
+        }
+        if json {
+            print(try CommandText.json(RunRecordJSON.Detail(record: record, stats: stats, measurement: measurement), what: "the run"))
+            return
         }
         var lines = ["run \(record.id): \(record.kind.rawValue) \(record.schedule), \(record.status.rawValue)"]
         if let error = record.error { lines.append("  error:         \(error)") }
