@@ -48,6 +48,8 @@ let package = Package(
         .executableTarget(name: "store-bench", dependencies: ["Store", "Schedule"], path: "experiments/store-bench/StoreBench"),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Schedule", "Store"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulator", "Executor", "Schedule"]),
+        // Runs the built stagecraft binary (and store-test-writer for fixtures): JSON shapes, bad input.
+        .testTarget(name: "CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -50,4 +50,12 @@ public struct CalibrationSettings: Sendable, Codable, Equatable {
         self.linkLatency = linkLatency
         self.linkBandwidth = linkBandwidth
     }
+
+    /// Checks the counts of iterations and rounds (the model and devices are checked by the executor).
+    public func validate() throws(CalibrationError) {
+        guard warmup >= 0 else { throw .invalidSettings("--warmup \(warmup): give 0 or more iterations") }
+        guard repetitions >= 1 else { throw .invalidSettings("--repetitions \(repetitions): measure at least 1 iteration") }
+        guard blockSize >= 1 else { throw .invalidSettings("--block-size \(blockSize): give 1 or more iterations") }
+        guard rounds >= 1 else { throw .invalidSettings("--rounds \(rounds): calibrate at least 1 round") }
+    }
 }

@@ -100,7 +100,7 @@ public struct Calibrator {
     /// of calibration schedules, at a position that rotates from block to block (e.g. an iteration of
     /// the run being predicted, so that it and the calibration see the same phases of the machine).
     public func run(progress: (String) -> Void = { _ in }, between: ((Int) throws -> Void)? = nil) throws -> Result {
-        guard settings.rounds >= 1 else { throw CalibrationError.invalidSettings("--rounds \(settings.rounds): calibrate at least 1 round") }
+        try settings.validate()
         var results: [Result] = []
         for round in 0..<settings.rounds {
             if settings.rounds > 1 { progress("round \(round + 1) of \(settings.rounds)") }
@@ -159,9 +159,6 @@ public struct Calibrator {
     /// One round: blocks of every calibration schedule on fresh executors, fitted and self-checked.
     private func runRound(progress: (String) -> Void, between: ((Int) throws -> Void)?) throws -> Result {
         let s = settings
-        guard s.warmup >= 0 else { throw CalibrationError.invalidSettings("--warmup \(s.warmup): give 0 or more iterations") }
-        guard s.repetitions >= 1 else { throw CalibrationError.invalidSettings("--repetitions \(s.repetitions): measure at least 1 iteration") }
-        guard s.blockSize >= 1 else { throw CalibrationError.invalidSettings("block size \(s.blockSize): give 1 or more iterations") }
         let session = try CalibrationSession(settings: s)
         let alternating = s.blockSize == 1
         progress("calibrating with \(session.scheduleNames.joined(separator: ", ")): \(s.warmup) warm-up iterations each, then "

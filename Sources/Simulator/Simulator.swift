@@ -35,6 +35,16 @@ public struct Simulator: Sendable {
         return try run(Dependencies(schedule: schedule))
     }
 
+    /// Checks that the cost model fits `schedule` (per-stage lists as long as its stages, transfers that
+    /// fit in the clock) without simulating, so that a command can refuse it before recording anything.
+    public func check(_ schedule: Schedule) throws(SimulationError) {
+        do {
+            _ = try CostTable(model: costModel, schedule: schedule)
+        } catch {
+            throw .invalidCostModel(error)
+        }
+    }
+
     /// Simulates `dependencies.schedule`, reusing its dependency graph; the schedule is not validated
     /// (see `run(_:validate:)`).
     public func run(_ dependencies: Dependencies) throws(SimulationError) -> Simulation {

@@ -91,6 +91,8 @@ enum DatabaseFile {
             return .unwritable(path: path, reason: error.message ?? "SQLite cannot open it for writing")
         case .SQLITE_FULL:
             return .unwritable(path: path, reason: "the disk is full")
+        case .SQLITE_CORRUPT:
+            return .damaged(path: path, message: error.message ?? "database disk image is malformed")
         default:
             return .sqlite(operation: operation, message: error.message ?? error.description, sql: error.sql)
         }

@@ -14,10 +14,10 @@ extension QueryResult {
     private func format(_ kind: QueryFormatter.Kind) -> String {
         var text = ""
         var formatter = QueryFormatter(kind) { text += $0 }
-        // Appending to a string cannot fail, so neither can the formatter.
-        try! formatter.begin(columns: columns)
-        for row in rows { try! formatter.row(row) }
-        try! formatter.end()
+        // Appending to a string cannot fail, so neither can the formatter: nothing is lost to `try?`.
+        try? formatter.begin(columns: columns)
+        for row in rows { try? formatter.row(row) }
+        try? formatter.end()
         return text
     }
 }

@@ -21,12 +21,18 @@ public final class RunStore: Sendable {
     public let isReadOnly: Bool
     /// Seconds a write waits for another connection's lock before failing with `.busy`.
     public let busyTimeout: Double
+    /// 30 s, or the seconds in the environment variable `STAGECRAFT_BUSY_TIMEOUT` (a positive number).
+    public static var defaultBusyTimeout: Double {
+        guard let text = ProcessInfo.processInfo.environment["STAGECRAFT_BUSY_TIMEOUT"], let seconds = Double(text),
+              seconds.isFinite, seconds > 0 else { return 30 }
+        return seconds
+    }
     let queue: DatabaseQueue
 
     /// Opens the results database at `path` for recording, creating it if needed, and upgrades its
     /// schema. A file that is not an SQLite database, a database of another program or of a newer
     /// Stagecraft, and a path that cannot be written each throw and leave the file untouched.
-    public init(path: String, busyTimeout: Double = 30) throws(StoreError) {
+    public init(path: String, busyTimeout: Double = RunStore.defaultBusyTimeout) throws(StoreError) {
         self.path = path
         self.isReadOnly = false
         self.busyTimeout = busyTimeout
@@ -53,7 +59,7 @@ public final class RunStore: Sendable {
     }
 
     /// Opens an existing results database for reading only: nothing is created, migrated or written.
-    public init(readingFrom path: String, busyTimeout: Double = 30) throws(StoreError) {
+    public init(readingFrom path: String, busyTimeout: Double = RunStore.defaultBusyTimeout) throws(StoreError) {
         self.path = path
         self.isReadOnly = true
         self.busyTimeout = busyTimeout

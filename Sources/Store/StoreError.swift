@@ -30,6 +30,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case inconsistentRun(id: Int64, reason: String)
     /// `query` was given a statement that would change something.
     case queryNotReadOnly(sql: String, reason: String)
+    /// The file is an SQLite database but damaged (truncated, overwritten in part).
+    case damaged(path: String, message: String)
     /// Writing a query's rows failed (e.g. the reader of the output went away).
     case output(String)
     /// Any other SQLite failure, with the SQL that caused it when there is one.
@@ -73,6 +75,9 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
         case .queryNotReadOnly(let sql, let reason):
             return "query refused '\(sql)': \(reason). 'stagecraft query' only reads (SELECT, WITH, read-only PRAGMA); "
                 + "nothing was changed."
+        case .damaged(let path, let message):
+            return "\(path) is damaged (\(message)): it may have been truncated or partly overwritten; it was left untouched. "
+                + "Restore it from a copy, or pass --db with another file."
         case .output(let reason):
             return "writing the query's rows failed: \(reason); the database was only read."
         case .sqlite(let operation, let message, let sql):

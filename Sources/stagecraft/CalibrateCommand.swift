@@ -39,6 +39,7 @@ struct CalibrateCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        try OutputFile.check(out)  // before minutes of measuring
         let say: (String) -> Void = json ? { _ in } : { print($0) }
         let outcome = try Self.calibrate(target.settings, db: noRecord ? nil : db, say: say)
         do { try outcome.result.costModel.save(to: out) } catch { throw CommandError(error.description) }

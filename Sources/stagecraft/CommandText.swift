@@ -64,6 +64,12 @@ enum CommandText {
     }
 
     /// Runs a Store call, turning its error into the command's error message.
+    /// An error of the database at `db`, prefixed with its path unless it already names it.
+    static func naming(_ db: String, _ error: any Error) -> String {
+        let text = "\(error)"
+        return text.contains(db) ? text : "\(db): \(text)"
+    }
+
     static func store<T>(_ body: () throws(StoreError) -> T) throws -> T {
         do {
             return try body()

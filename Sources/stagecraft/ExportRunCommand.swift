@@ -25,7 +25,7 @@ struct ExportRunCommand: ParsableCommand {
     func run() throws {
         let eventFormat: EventExport.Format
         switch format {
-        case let .drawing(drawing): return try RunGraphics.write(try RunGraphics.render(drawing, runID: runID, db: db), to: output)
+        case let .drawing(drawing): return try OutputFile.write(try RunGraphics.render(drawing, runID: runID, db: db), to: output)
         case let .events(events): eventFormat = events
         }
         let (record, events) = try CommandText.store { () throws(StoreError) in
@@ -36,14 +36,6 @@ struct ExportRunCommand: ParsableCommand {
             throw CommandError("run \(runID) is \(record.status.rawValue); only completed runs have events to export (see 'stagecraft show \(runID)')")
         }
         let text = EventExport.render(events, of: record, as: eventFormat)
-        guard let output else {
-            print(text, terminator: "")
-            return
-        }
-        do {
-            try text.write(toFile: output, atomically: true, encoding: .utf8)
-        } catch {
-            throw CommandError("cannot write \(output): \(error.localizedDescription)")
-        }
+        try OutputFile.write(text, to: output)
     }
 }

@@ -47,7 +47,7 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CommandError(error.description)
         }
-        try RunGraphics.write(html, to: out)
+        try OutputFile.write(html, to: out)
         print(URL(fileURLWithPath: out).standardizedFileURL.path)
     }
 }

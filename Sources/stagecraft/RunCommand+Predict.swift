@@ -61,6 +61,9 @@ extension RunCommand {
             do { model = try StageMerge.merge(model, into: schedule.stageCount) } catch { throw CommandError("\(costModel): \(error.description)") }
             say("merged its \(list.count) stages \(list.count / schedule.stageCount) at a time into the schedule's \(schedule.stageCount)")
         }
+        var exact = model
+        ExecutorMemory.apply(to: &exact, executor: executor)
+        do { try Simulator(costModel: exact).check(schedule) } catch { throw CommandError("\(costModel): \(error.description)") }
         return model
     }
 
@@ -68,13 +71,17 @@ extension RunCommand {
     /// measured run: `between()` runs after each turn (one measured iteration while any is left).
     /// Every calibration schedule measures as many iterations as the run (at least --repetitions).
     func calibrate(_ executor: ThreadedExecutor, between: @escaping () throws -> Void) throws -> CalibrateCommand.Outcome {
+        try CalibrateCommand.calibrate(calibrationSettings(executor), db: noRecord ? nil : db, say: say) { _ in try between() }
+    }
+
+    /// The calibration of this configuration that `run --predict` without --cost-model measures.
+    func calibrationSettings(_ executor: ThreadedExecutor) -> CalibrationSettings {
         let schedule = executor.schedule
-        let settings = CalibrationSettings(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, microbatches: schedule.microbatchCount,
-                                           devices: schedule.deviceCount, chunks: schedule.chunkCount,
-                                           layersPerStage: executor.layersPerStage, seed: mlp.seed, warmup: warmup,
-                                           repetitions: max(repetitions, iterations), blockSize: 1,
-                                           linkLatency: linkLatency, linkBandwidth: linkBandwidth)
-        return try CalibrateCommand.calibrate(settings, db: noRecord ? nil : db, say: say) { _ in try between() }
+        return CalibrationSettings(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, microbatches: schedule.microbatchCount,
+                                   devices: schedule.deviceCount, chunks: schedule.chunkCount,
+                                   layersPerStage: executor.layersPerStage, seed: mlp.seed, warmup: warmup,
+                                   repetitions: max(repetitions, iterations), blockSize: 1,
+                                   linkLatency: linkLatency, linkBandwidth: linkBandwidth)
     }
 
     /// Simulates `schedule` with `model` (its memory fields set to this executor's exact ones) and

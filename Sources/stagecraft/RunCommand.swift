@@ -86,6 +86,8 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): run at least 1 iteration") }
         if !predict && costModel != nil { throw ValidationError("--cost-model is used with --predict; add --predict") }
+        guard warmup >= 0 else { throw ValidationError("--warmup \(warmup): give 0 or more iterations") }
+        guard repetitions >= 1 else { throw ValidationError("--repetitions \(repetitions): measure at least 1 iteration") }
         if let layersPerStage, parsedLayersPerStage(layersPerStage) == nil {
             throw ValidationError("--layers-per-stage '\(layersPerStage)': give whole numbers separated by commas, e.g. 3,3,2")
         }
@@ -113,6 +115,11 @@ struct RunCommand: ParsableCommand {
             Self.warn("warning: \(schedule.deviceCount) devices on \(cores) cores: device threads share cores, so measured times include "
                       + "waiting for a core, which no cost model predicts; keep devices ≤ cores for a fair comparison")
         }
+        // Everything a bad option can break is checked before the run is begun in the database.
+        let givenCostModel = predict && costModel != nil ? try loadCostModel(for: executor) : nil
+        if predict && costModel == nil {
+            do { try calibrationSettings(executor).validate() } catch { throw CommandError("cannot calibrate: \(error)") }
+        }
         let store = try noRecord ? nil : openStore()
         let runID = try store.map { store in
             try recording { try store.beginRun(NewRun(kind: .executed, schedule: executor.schedule, configJSON: configJSON(executor),
@@ -132,7 +139,7 @@ struct RunCommand: ParsableCommand {
                 try measurement.finish()
                 prediction = try simulate(executor, with: outcome.result.costModel, source: "calibration", store: store)
             } else {
-                prediction = predict ? try simulate(executor, with: try loadCostModel(for: executor), source: costModel ?? "", store: store) : nil
+                prediction = try givenCostModel.map { try simulate(executor, with: $0, source: costModel ?? "", store: store) }
                 try measurement.finish()
             }
         } catch {
@@ -219,7 +226,7 @@ struct RunCommand: ParsableCommand {
         do {
             return try body()
         } catch {
-            throw CommandError("\(db): \(error)")
+            throw CommandError(CommandText.naming(db, error))
         }
     }
 

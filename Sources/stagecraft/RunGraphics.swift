@@ -33,19 +33,6 @@ enum RunGraphics {
             throw CommandError("run \(runID): \(error.description)")
         }
     }
-
-    /// Writes `text` to `path`, or to standard output when `path` is nil.
-    static func write(_ text: String, to path: String?) throws {
-        guard let path else {
-            print(text, terminator: "")
-            return
-        }
-        do {
-            try text.write(toFile: path, atomically: true, encoding: .utf8)
-        } catch {
-            throw CommandError("cannot write \(path) (\(error.localizedDescription)); check that its folder exists and is writable")
-        }
-    }
 }
 
 extension RunGraphics {

@@ -35,16 +35,8 @@ struct ScheduleCommand: ParsableCommand {
         }
 
         func run() throws {
-            let text = ScheduleCSV.export(try options.makeSchedule())
-            if let output {
-                do {
-                    try text.write(toFile: output, atomically: true, encoding: .utf8)
-                } catch {
-                    throw CommandError("cannot write \(output): \(error.localizedDescription)")
-                }
-            } else {
-                print(text, terminator: "")
-            }
+            if let output { try OutputFile.check(output) }
+            try OutputFile.write(ScheduleCSV.export(try options.makeSchedule()), to: output)
         }
     }
 

@@ -37,25 +37,27 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         let schedule = try scheduleOptions.makeSchedule()
         let model = try costOptions.makeCostModel()
+        // Millions of actions take seconds to validate, simulate and record: show the four phases on
+        // stderr (drawn only when it is a terminal).
+        let bar = schedule.actions.count >= 1_000_000 ? ProgressBar(total: 4, label: "validate, simulate, record") : nil
+        defer { bar?.finish() }
+        // A schedule or cost model the simulator would refuse is refused before a run is begun.
+        do { try schedule.validate() } catch { throw CommandError(SimulationError.invalidSchedule(error).description) }
+        do { try Simulator(costModel: model).check(schedule) } catch { throw CommandError(error.description) }
+        bar?.advance()
         let store = noRecord ? nil : try record { try RunStore(path: db) }
         let configJSON = (try? model.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
         let runID = try store.map { store in
             try record { try store.beginRun(NewRun(kind: .simulated, schedule: schedule, configJSON: configJSON,
                                                    host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current)) }
         }
-        // Millions of actions take seconds to validate, simulate and record: show the four phases on
-        // stderr (drawn only when it is a terminal).
-        let bar = schedule.actions.count >= 1_000_000 ? ProgressBar(total: 4, label: "validate, simulate, record") : nil
-        defer { bar?.finish() }
         let simulation: Simulation
         do {
-            do { try schedule.validate() } catch { throw SimulationError.invalidSchedule(error) }
-            bar?.advance()
             let dependencies = Dependencies(schedule: schedule)
             bar?.advance()
             simulation = try Simulator(costModel: model).run(dependencies)
             bar?.advance()
-        } catch let error as SimulationError {
+        } catch {
             if let store, let runID { try record { try store.failRun(id: runID, error: error.description) } }
             throw CommandError(error.description)
         }
@@ -78,7 +80,7 @@ struct SimulateCommand: ParsableCommand {
         do {
             return try body()
         } catch {
-            throw CommandError("\(db): \(error)")
+            throw CommandError(CommandText.naming(db, error))
         }
     }
 }

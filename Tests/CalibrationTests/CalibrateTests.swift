@@ -59,7 +59,7 @@ struct CalibrateTests {
         let result = try Calibrator(settings: settings).run(between: { turns.append($0) })
         #expect(turns == Array(0..<result.repetitions), "one call after every turn, numbered")
         #expect(result.samples["F"] == 2 * 4 * result.repetitions, "every iteration measured: F of 2 stages × 4 micro-batches each")
-        #expect(throws: CalibrationError.invalidSettings("block size 0: give 1 or more iterations")) {
+        #expect(throws: CalibrationError.invalidSettings("--block-size 0: give 1 or more iterations")) {
             try Calibrator(settings: CalibrationSettings(blockSize: 0)).run()
         }
     }

@@ -6,6 +6,7 @@
 //   store-test-writer hang DB COMPLETED MICROBATCHES  COMPLETED small runs, then one big run; prints
 //                                                     "writing ID" before completing it (to be killed)
 //   store-test-writer sql DB STATEMENTS               executes STATEMENTS on DB (created if missing)
+//   store-test-writer lock DB SECONDS                 holds DB's write lock for SECONDS; prints "locked"
 import Foundation
 import GRDB
 import Schedule
@@ -37,7 +38,7 @@ func record(_ store: RunStore, microbatches: Int) throws(StoreError) -> Int64 {
 }
 
 let arguments = CommandLine.arguments
-guard arguments.count >= 4 else { fail("usage: store-test-writer complete|hang|sql DB …") }
+guard arguments.count >= 4 else { fail("usage: store-test-writer complete|hang|sql|lock DB …") }
 let path = arguments[2]
 do {
     switch arguments[1] {
@@ -57,6 +58,15 @@ do {
     case "sql":
         let queue = try DatabaseQueue(path: path)
         try queue.writeWithoutTransaction { try $0.execute(sql: arguments[3]) }
+    case "lock":
+        guard arguments.count == 4, let seconds = Double(arguments[3]) else { fail("lock DB SECONDS") }
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN IMMEDIATE")
+            say("locked")
+            Thread.sleep(forTimeInterval: seconds)
+            try db.execute(sql: "ROLLBACK")
+        }
     default:
         fail("unknown mode \(arguments[1])")
     }
