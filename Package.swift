@@ -46,6 +46,8 @@ let package = Package(
         .executableTarget(name: "store-test-writer", dependencies: ["Store", "Schedule", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/StoreTestWriter"),
         // experiments/store-bench: 2 M events through the Store (the plain C loop is compiled by run.sh).
         .executableTarget(name: "store-bench", dependencies: ["Store", "Schedule"], path: "experiments/store-bench/StoreBench"),
+        // experiments/fuzz: libFuzzer over the CSV and cost-model readers (run.sh builds it with -sanitize=fuzzer).
+        .executableTarget(name: "schedule-fuzz", dependencies: ["Schedule", "Simulator"], path: "experiments/fuzz/ScheduleFuzz"),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Schedule", "Store"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulator", "Executor", "Schedule"]),
         // Runs the built stagecraft binary (and store-test-writer for fixtures): JSON shapes, bad input.

@@ -110,6 +110,12 @@ struct RunCommand: ParsableCommand {
         } catch {
             throw CommandError(error.description)
         }
+        // Every measured iteration's timeline is kept for the typical iteration: 16 bytes per action.
+        let (timelineBytes, overflow) = iterations.multipliedReportingOverflow(by: (executor.schedule.actions.count + 8) * 16)
+        if overflow || timelineBytes > ExecutorFootprint.limit / 2 {
+            throw CommandError("--iterations \(iterations): keeping \(iterations) timelines of \(executor.schedule.actions.count) actions needs "
+                               + "more than half of the memory limit (\(ExecutorFootprint.limit >> 30) GiB); measure fewer iterations")
+        }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         if schedule.deviceCount > cores {
             Self.warn("warning: \(schedule.deviceCount) devices on \(cores) cores: device threads share cores, so measured times include "

@@ -14,9 +14,12 @@ struct ScheduleCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print each device's ordered actions as a grid.")
         @OptionGroup var options: ScheduleOptions
 
+        @Flag(help: "Print the schedule as JSON: its shape, the placement and every device's actions in order.")
+        var json = false
+
         func run() throws {
             let schedule = try options.makeSchedule()
-            print(ActionGrid.render(schedule))
+            print(json ? try CommandText.json(ScheduleJSON(schedule, skipped: nil), what: "the schedule") : ActionGrid.render(schedule))
         }
     }
 
@@ -53,19 +56,27 @@ struct ScheduleCommand: ParsableCommand {
         @Option(help: "Expected number of micro-batches (inferred from the file when omitted).")
         var microbatches: Int?
 
+        @Flag(help: "Print the validated schedule as JSON (as 'schedule show --json', with the skipped kinds).")
+        var json = false
+
         func run() throws {
             let text = try readText(file)
             let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            let imported: ScheduleCSV.Imported
             do {
-                let imported = try ScheduleCSV.parse(text, name: name, stages: stages, microbatches: microbatches)
-                let schedule = imported.schedule
-                print("\(file): valid — \(schedule.deviceCount) devices, \(schedule.stageCount) stages, "
-                      + "\(schedule.replicaCount) replica(s), \(schedule.microbatchCount) micro-batches, \(schedule.actions.count) actions")
-                for (kind, count) in imported.skipped.sorted(by: { $0.key < $1.key }) {
-                    print("  skipped \(count) \(kind) action(s): Stagecraft derives transfers and sharding from the dependencies")
-                }
+                imported = try ScheduleCSV.parse(text, name: name, stages: stages, microbatches: microbatches)
             } catch {
                 throw CommandError("\(file): \(error.description)")
+            }
+            let schedule = imported.schedule
+            if json {
+                print(try CommandText.json(ScheduleJSON(schedule, skipped: imported.skipped), what: "the schedule"))
+                return
+            }
+            print("\(file): valid — \(schedule.deviceCount) devices, \(schedule.stageCount) stages, "
+                  + "\(schedule.replicaCount) replica(s), \(schedule.microbatchCount) micro-batches, \(schedule.actions.count) actions")
+            for (kind, count) in imported.skipped.sorted(by: { $0.key < $1.key }) {
+                print("  skipped \(count) \(kind) action(s): Stagecraft derives transfers and sharding from the dependencies")
             }
         }
     }

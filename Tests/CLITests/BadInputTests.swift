@@ -61,6 +61,7 @@ let badInputs: [BadInput] = [
     BadInput("simulate --schedule 1f1b --devices 2 --microbatches 4 --chunks 2 --db good.db", "--chunks 2 needs --schedule interleaved"),
     BadInput("run \(oneFOneB) \(tinyModel) --iterations 0 --db good.db", "run at least 1 iteration"),
     BadInput("run \(oneFOneB) --hidden 100000 --batch 8 --db good.db", "894 GiB of memory"),
+    BadInput("run \(oneFOneB) \(tinyModel) --iterations 9000000000000000 --db good.db", "measure fewer iterations"),
     BadInput("run \(oneFOneB) --hidden 9000000000000 --batch 8 --db good.db", "more than"),
     BadInput("run \(oneFOneB) --layers 2 --hidden 16 --batch 7 --db good.db", "cannot be cut into 4 equal micro-batches"),
     BadInput("run \(oneFOneB) --layers 1 --hidden 16 --batch 8 --db good.db", "cannot be split into 2 stages"),

@@ -136,3 +136,17 @@ private func expectSpread(_ value: Any?, _ what: String) {
     let compared = try workspace.json(["compare", String(Int(id)), String(Int(id)), "--db", "s.db", "--json"])
     #expect(number(compared["makespan_error"]) == 0 && number(compared["predicted_makespan_ns"]) == 15_000_000)
 }
+
+@Test func scheduleShowAndValidateJSONAgree() throws {
+    let workspace = try Workspace()
+    let shown = try workspace.json(["schedule", "show", "--schedule", "chimera", "--devices", "2", "--microbatches", "2", "--json"])
+    #expect(shown["name"] as? String == "chimera" && number(shown["actions"]) == 12 && number(shown["replicas"]) == 2)
+    #expect(shown["placement"] as? [[Int]] == [[0, 1], [1, 0]])
+    #expect((shown["order"] as? [[String]])?.first == ["0F0", "1F1@1", "1B1@1", "0B0", "1REDUCE_GRAD@1", "0REDUCE_GRAD"])
+    try workspace.succeed(["schedule", "export", "--schedule", "chimera", "--devices", "2", "--microbatches", "2", "-o", "c.csv"])
+    let exported = String(decoding: try #require(workspace.contents("c.csv")), as: UTF8.self)
+    try workspace.write("c.csv", exported.replacingOccurrences(of: "0REDUCE_GRAD\n", with: "0REDUCE_GRAD,0WAIT_REDUCE_GRAD\n"))
+    let validated = try workspace.json(["schedule", "validate", "c.csv", "--json"])
+    #expect(validated["order"] as? [[String]] == shown["order"] as? [[String]])
+    #expect(validated["skipped"] as? [String: Int] == ["WAIT_REDUCE_GRAD": 1])
+}
