@@ -20,6 +20,8 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         // OpenBLAS through Debian's libopenblas-dev (pkg-config: openblas).
+        // Transformer cost models for GPU clusters: FLOPs, memory and links of a model on a hardware kind.
+        .target(name: "Transformer", dependencies: ["Simulator"]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Executor", dependencies: ["Schedule", "COpenBLAS"]),
         .target(name: "Store", dependencies: [
@@ -31,7 +33,7 @@ let package = Package(
         // Measures a cost model for the executor on this machine (stagecraft calibrate).
         .target(name: "Calibration", dependencies: ["Schedule", "Simulator", "Executor"]),
         .executableTarget(name: "stagecraft", dependencies: [
-            "Schedule", "Simulator", "Executor", "Store", "Report", "Calibration",
+            "Schedule", "Simulator", "Executor", "Store", "Report", "Calibration", "Transformer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule"]),
@@ -49,6 +51,7 @@ let package = Package(
         // experiments/fuzz: libFuzzer over the CSV and cost-model readers (run.sh builds it with -sanitize=fuzzer).
         .executableTarget(name: "schedule-fuzz", dependencies: ["Schedule", "Simulator"], path: "experiments/fuzz/ScheduleFuzz"),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Schedule", "Store"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Simulator", "Schedule"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulator", "Executor", "Schedule"]),
         // Runs the built stagecraft binary (and store-test-writer for fixtures): JSON shapes, bad input.
         .testTarget(name: "CLITests"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Report
 import Schedule
+import Simulator
 import Store
 
 /// `stagecraft compare RUN_A RUN_B`: a prediction against a measurement of the same schedule.
@@ -19,14 +20,21 @@ struct CompareCommand: ParsableCommand {
             When one run is simulated and the other executed, the simulated one is the prediction whatever \
             the order; otherwise RUN_A is. Actions join on (replica, stage, micro-batch, op); runs of \
             different schedules are refused. With --record the comparison is stored in the database's \
-            `comparisons` table, linking the two runs.
+            `comparisons` table, linking the two runs. With one run and --model/--hardware or --cost-model, \
+            that run's schedule is simulated with those costs and the prediction compared with the run (with \
+            --record the prediction is recorded as a simulated run too).
             """)
 
     @Argument(help: ArgumentHelp("The prediction (usually a simulated run; see 'stagecraft runs').", valueName: "run-a"))
     var runA: Int64
 
-    @Argument(help: ArgumentHelp("The measurement (usually an executed run).", valueName: "run-b"))
-    var runB: Int64
+    @Argument(help: ArgumentHelp("The measurement (usually an executed run); leave out to predict run-a with --model or --cost-model.", valueName: "run-b"))
+    var runB: Int64?
+
+    @Option(help: ArgumentHelp("With one run: predict it with this cost model JSON.", valueName: "file"))
+    var costModel: String?
+
+    @OptionGroup(title: "With one run: predict it for a transformer on a GPU cluster") var transformer: TransformerOptions
 
     @Flag(help: "Print the comparison as JSON instead of a table.")
     var json = false
@@ -42,20 +50,61 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         guard worst >= 0 else { throw ValidationError("--worst \(worst): give 0 or more") }
+        if runB == nil && costModel == nil && !transformer.isGiven {
+            throw ValidationError("give two runs, or one run with --model/--hardware or --cost-model to predict it")
+        }
+        if runB != nil && (costModel != nil || transformer.isGiven) {
+            throw ValidationError("--model and --cost-model predict a single run; give one run with them, or two runs without")
+        }
+        if costModel != nil && transformer.isGiven { throw ValidationError("--cost-model and --model both give the costs; use one") }
     }
 
     func run() throws {
         let store: RunStore = try CommandText.store { () throws(StoreError) in
             record ? try RunStore(path: db) : try RunStore(readingFrom: db)
         }
-        let (predictedID, measuredID, comparison) = try Self.compare(runA, runB, store: store)
+        let (predictedID, measuredID, comparison) = try runB.map { try Self.compare(runA, $0, store: store) } ?? predictAndCompare(runA, store: store)
         let text = ComparisonText(comparison: comparison, predictedID: predictedID, measuredID: measuredID)
         print(json ? try text.json(worst: worst) : text.table(worst: worst))
-        if record {
+        if record, let predictedID {
             let id = try CommandText.store { () throws(StoreError) in
                 try store.recordComparison(ComparisonRecord(comparison, predictedRunID: predictedID, measuredRunID: measuredID))
             }
             if !json { print("recorded comparison \(id) in \(db)") }
+        }
+    }
+
+    /// Simulates run `id`'s schedule with --model or --cost-model and compares the prediction with it.
+    private func predictAndCompare(_ id: Int64, store: RunStore) throws -> (predicted: Int64?, measured: Int64, RunComparison) {
+        let run = try CommandText.store { () throws(StoreError) in try store.run(id: id) }
+        guard run.status == .completed else {
+            throw CommandError("run \(id) is \(run.status.rawValue); only completed runs can be compared (see 'stagecraft show \(id)')")
+        }
+        let (measured, measurement) = try CommandText.store { () throws(StoreError) in (try store.timeline(runID: id), try store.measurement(runID: id)) }
+        let schedule = measured.schedule
+        let model: CostModel
+        if let costModel {
+            do { model = try CostModel.load(from: costModel) } catch { throw CommandError(error.description) }
+        } else {
+            model = try transformer.pipeline(for: schedule)!.costModel
+        }
+        let simulation: Simulation
+        do { simulation = try Simulator(costModel: model).run(schedule) } catch { throw CommandError(error.description) }
+        var predictedID: Int64?
+        if record {
+            let configJSON = (try? model.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+            predictedID = try CommandText.store { () throws(StoreError) in
+                let new = try store.beginRun(NewRun(kind: .simulated, schedule: schedule, configJSON: configJSON,
+                                                    host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current))
+                try store.completeRun(id: new, timeline: simulation.timeline)
+                return new
+            }
+        }
+        do {
+            return (predictedID, id, try RunComparison(predicted: simulation.timeline, measured: measured, spread: measurement?.spread,
+                                                       predictedName: "the prediction", measuredName: "run \(id)"))
+        } catch {
+            throw CommandError(error.description)
         }
     }
 

@@ -78,9 +78,12 @@ struct CostOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Whether a link carries one transfer at a time per direction (default: no).")
     var contention: Bool?
 
-    /// The cost model: the file's (or the defaults), then every option given; validated.
-    func makeCostModel() throws -> CostModel {
-        var model = CostModel()
+    /// The cost model: `base` (a transformer's) or the file's (or the defaults), then every option given; validated.
+    func makeCostModel(startingFrom base: CostModel? = nil) throws -> CostModel {
+        var model = base ?? CostModel()
+        if base != nil, costModel != nil {
+            throw CommandError("--cost-model and --model both give the costs; use one (options such as --latency still override --model's)")
+        }
         if let costModel {
             do { model = try CostModel.load(from: costModel) } catch { throw CommandError(error.description) }
         }

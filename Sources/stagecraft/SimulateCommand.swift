@@ -4,6 +4,7 @@ import Report
 import Schedule
 import Simulator
 import Store
+import Transformer
 
 /// `stagecraft simulate`: predicts a schedule's timing, bubbles and memory from a cost model.
 struct SimulateCommand: ParsableCommand {
@@ -21,6 +22,7 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var scheduleOptions: ScheduleOptions
     @OptionGroup var costOptions: CostOptions
+    @OptionGroup(title: "Transformer on a GPU cluster") var transformer: TransformerOptions
 
     @Flag(help: "Print the summary as JSON instead of a table.")
     var json = false
@@ -36,21 +38,17 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         let schedule = try scheduleOptions.makeSchedule()
-        let model = try costOptions.makeCostModel()
+        let pipeline = try transformer.pipeline(for: schedule)
+        let model = try costOptions.makeCostModel(startingFrom: pipeline?.costModel)
         // Millions of actions take seconds to validate, simulate and record: show the four phases on
         // stderr (drawn only when it is a terminal).
         let bar = schedule.actions.count >= 1_000_000 ? ProgressBar(total: 4, label: "validate, simulate, record") : nil
         defer { bar?.finish() }
-        // A schedule or cost model the simulator would refuse is refused before a run is begun.
+        // Whatever the simulator or the memory check would refuse is refused before anything is recorded.
         do { try schedule.validate() } catch { throw CommandError(SimulationError.invalidSchedule(error).description) }
         do { try Simulator(costModel: model).check(schedule) } catch { throw CommandError(error.description) }
+        do { try pipeline?.checkModelState(stageDevices: schedule.stageDevices) } catch { throw CommandError(error.description) }
         bar?.advance()
-        let store = noRecord ? nil : try record { try RunStore(path: db) }
-        let configJSON = (try? model.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
-        let runID = try store.map { store in
-            try record { try store.beginRun(NewRun(kind: .simulated, schedule: schedule, configJSON: configJSON,
-                                                   host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current)) }
-        }
         let simulation: Simulation
         do {
             let dependencies = Dependencies(schedule: schedule)
@@ -58,10 +56,24 @@ struct SimulateCommand: ParsableCommand {
             simulation = try Simulator(costModel: model).run(dependencies)
             bar?.advance()
         } catch {
-            if let store, let runID { try record { try store.failRun(id: runID, error: error.description) } }
             throw CommandError(error.description)
         }
-        if let store, let runID { try record { try store.completeRun(id: runID, timeline: simulation.timeline) } }
+        do {
+            try pipeline?.check(peakMemory: simulation.timeline.peakMemory, stageDevices: schedule.stageDevices)
+        } catch {
+            throw CommandError("\(schedule.name): \(error.description)")
+        }
+        var runID: Int64?
+        if !noRecord {
+            let store = try record { try RunStore(path: db) }
+            let configJSON = (try? model.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+            runID = try record {
+                let id = try store.beginRun(NewRun(kind: .simulated, schedule: schedule, configJSON: configJSON,
+                                                   host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current))
+                try store.completeRun(id: id, timeline: simulation.timeline)
+                return id
+            }
+        }
         bar?.advance()
         bar?.finish()  // before the summary, so the bar's line ends first
 
@@ -70,9 +82,22 @@ struct SimulateCommand: ParsableCommand {
             print(try summary.json(includingActions: timeline))
         } else {
             print(summary.table())
+            if let pipeline { print(Self.describe(pipeline, peakMemory: simulation.timeline.peakMemory)) }
             if timeline { print(); print(summary.actionTable()) }
             if let runID { print("recorded simulated run \(runID) in \(db)") }
         }
+    }
+
+    /// Where a transformer's costs came from, and its memory against the device's.
+    private static func describe(_ pipeline: TransformerPipeline, peakMemory: [Int64]) -> String {
+        let model = pipeline.model, hardware = pipeline.hardware
+        let peak = Double(peakMemory.max() ?? 0)
+        let efficiency = CommandText.fixed(hardware.efficiency * 100, 0), peakFLOPS = CommandText.fixed(hardware.peakFLOPS / 1e12, 0)
+        let split = pipeline.layersPerStage.map(String.init).joined(separator: ",")
+        let memory = "peak memory \(CommandText.fixed(peak / 1e9, 1)) GB of \(CommandText.fixed(hardware.memoryBytes / 1e9, 0)) GB per device"
+        return "model \(model.name) (micro-batch \(model.microbatchSize) × \(model.sequenceLength) tokens, recompute \(model.recompute.rawValue)) "
+            + "on \(hardware.name) at \(efficiency)% of \(peakFLOPS) TFLOP/s, tensor-parallel \(pipeline.tensorParallel), "
+            + "layers per stage \(split), \(pipeline.isMultiNode ? "across nodes" : "in one node"); \(memory)"
     }
 
     /// Runs a Store call, turning its error into a message that names the database.
