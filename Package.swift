@@ -22,6 +22,8 @@ let package = Package(
         // OpenBLAS through Debian's libopenblas-dev (pkg-config: openblas).
         // Transformer cost models for GPU clusters: FLOPs, memory and links of a model on a hardware kind.
         .target(name: "Transformer", dependencies: ["Simulator"]),
+        // torch.profiler traces of PyTorch pipeline runs, read as a schedule and measured iterations.
+        .target(name: "TraceImport", dependencies: ["Schedule"]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Executor", dependencies: ["Schedule", "COpenBLAS"]),
         .target(name: "Store", dependencies: [
@@ -33,7 +35,7 @@ let package = Package(
         // Measures a cost model for the executor on this machine (stagecraft calibrate).
         .target(name: "Calibration", dependencies: ["Schedule", "Simulator", "Executor"]),
         .executableTarget(name: "stagecraft", dependencies: [
-            "Schedule", "Simulator", "Executor", "Store", "Report", "Calibration", "Transformer",
+            "Schedule", "Simulator", "Executor", "Store", "Report", "Calibration", "Transformer", "TraceImport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule"]),
@@ -52,6 +54,7 @@ let package = Package(
         .executableTarget(name: "schedule-fuzz", dependencies: ["Schedule", "Simulator"], path: "experiments/fuzz/ScheduleFuzz"),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Schedule", "Store"]),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Simulator", "Schedule"]),
+        .testTarget(name: "TraceImportTests", dependencies: ["TraceImport", "Schedule"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulator", "Executor", "Schedule"]),
         // Runs the built stagecraft binary (and store-test-writer for fixtures): JSON shapes, bad input.
         .testTarget(name: "CLITests"),

@@ -17,6 +17,23 @@ public enum ScheduleCSV {
         public let skipped: [String: Int]
     }
 
+    /// The actions of one cell (`0F1`, `(0F3;7B1)OVERLAP_F_B`, `1SEND_F2`): the compute actions in order
+    /// and the kinds skipped; throws the reason a cell cannot be read.
+    public static func actions(inCell cell: String) throws(CSVIssue) -> (compute: [Action], skipped: [String]) {
+        var compute: [Action] = [], skipped: [String] = []
+        do {
+            for token in try ActionToken.parseCell(cell[...]) {
+                switch token {
+                case let .compute(action): compute.append(action)
+                case let .skipped(kind): skipped.append(kind)
+                }
+            }
+        } catch {
+            throw CSVIssue(row: 1, column: 1, cell: cell, reason: error.reason)
+        }
+        return (compute, skipped)
+    }
+
     /// The CSV text of `schedule`: one line per device.
     public static func export(_ schedule: Schedule) -> String {
         (0..<schedule.deviceCount).map { device in

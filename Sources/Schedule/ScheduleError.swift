@@ -87,7 +87,7 @@ public enum ScheduleProblem: Equatable, Sendable, CustomStringConvertible {
 
 /// One problem in a schedule file, at a row (a device; 1-based) and, where it concerns one cell, a
 /// column (1-based).
-public struct CSVIssue: Equatable, Sendable, CustomStringConvertible {
+public struct CSVIssue: Error, Equatable, Sendable, CustomStringConvertible {
     public let row: Int
     public let column: Int?
     public let cell: String

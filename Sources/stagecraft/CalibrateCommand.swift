@@ -38,8 +38,12 @@ struct CalibrateCommand: ParsableCommand {
     @Flag(help: "Print the cost model, the samples, the spread and the self-check as JSON instead of text (shape in README.md, \"JSON output\").")
     var json = false
 
+    @Option(help: ArgumentHelp("Read the cost model off this executed run instead of measuring: per op and stage the median duration, the median hand-off and dispatch gaps (Stagecraft's own runs or PyTorch runs from 'import-trace').", valueName: "run"))
+    var fromRun: Int64?
+
     func run() throws {
         try OutputFile.check(out)  // before minutes of measuring
+        if let fromRun { return try fit(fromRun) }
         let say: (String) -> Void = json ? { _ in } : { print($0) }
         let outcome = try Self.calibrate(target.settings, db: noRecord ? nil : db, say: say)
         do { try outcome.result.costModel.save(to: out) } catch { throw CommandError(error.description) }
@@ -48,6 +52,42 @@ struct CalibrateCommand: ParsableCommand {
         } else {
             print("wrote \(out)" + (outcome.id.map { "; recorded calibration \($0) in \(db)" } ?? ""))
         }
+    }
+
+    /// `--from-run`: the cost model of one recorded executed run.
+    private func fit(_ runID: Int64) throws {
+        let (record, timeline) = try CommandText.store { () throws(StoreError) in
+            let store = try RunStore(readingFrom: db)
+            return (try store.run(id: runID), try store.timeline(runID: runID))
+        }
+        guard record.kind == .executed else {
+            throw CommandError("run \(runID) is a simulated run; --from-run reads a measured one (executed, or imported with 'import-trace')")
+        }
+        let result = TimelineFit.fit(timeline)
+        do { try result.costModel.save(to: out) } catch { throw CommandError(error.description) }
+        var id: Int64?
+        if !noRecord {
+            struct FromRun: Encodable { let fromRun: Int64; let schedule: String }
+            let config = try CommandText.json(FromRun(fromRun: runID, schedule: record.schedule), what: "the configuration")
+            let costJSON = (try? result.costModel.encodedJSON()).flatMap { String(data: $0, encoding: .utf8) } ?? "{}"
+            id = try CommandText.store { () throws(StoreError) in
+                try RunStore(path: db).recordCalibration(configJSON: config, costModelJSON: costJSON, host: record.host)
+            }
+        }
+        if json {
+            print(try CommandText.json(TimelineFitJSON(result: result, fromRun: runID, calibrationID: id, out: out), what: "the cost model"))
+            return
+        }
+        func list(_ values: StageValues?) -> String {
+            (values?.values ?? []).map { CommandText.duration(Int64($0.rounded())) }.joined(separator: ", ")
+        }
+        let model = result.costModel
+        print("cost model of run \(runID) (\(record.schedule), \(record.devices) devices, \(record.microbatches) micro-batches):")
+        print("forward \(list(model.forward)); backward \(list(model.backward))"
+              + (model.inputGrad.map { "; input-grad \(list($0)); weight-grad \(list(model.weightGrad))" } ?? ""))
+        print("hand-off latency \(CommandText.duration(Int64(model.latency))) (\(result.handOffSamples) samples), "
+              + "dispatch \(CommandText.duration(Int64(model.dispatch))) (\(result.dispatchSamples) samples)")
+        print("wrote \(out)" + (id.map { "; recorded calibration \($0) in \(db)" } ?? ""))
     }
 
     /// A calibration and its row in the database (nil when not recorded).

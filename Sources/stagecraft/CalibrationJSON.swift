@@ -49,3 +49,23 @@ struct CalibrationJSON: Encodable {
         self.out = out
     }
 }
+
+/// The JSON form of `calibrate --from-run --json`.
+struct TimelineFitJSON: Encodable {
+    let cost_model: CostModel
+    let from_run: Int64
+    let samples: [String: Int]
+    let hand_off_samples, dispatch_samples: Int
+    let calibration_id: Int64?
+    let out: String
+
+    init(result: TimelineFit.Result, fromRun: Int64, calibrationID: Int64?, out: String) {
+        cost_model = result.costModel
+        from_run = fromRun
+        samples = result.samples
+        hand_off_samples = result.handOffSamples
+        dispatch_samples = result.dispatchSamples
+        calibration_id = calibrationID
+        self.out = out
+    }
+}

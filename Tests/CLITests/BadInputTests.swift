@@ -119,6 +119,16 @@ let badInputs: [BadInput] = [
     BadInput("simulate \(oneFOneB) --db newer.db", "written by a newer Stagecraft", database: "newer.db"),
     BadInput("show 1 --db newer.db", "written by a newer Stagecraft", database: "newer.db"),
     BadInput("runs --db missing.db", "no results database at missing.db", database: "missing.db"),
+    // Transformer models and traces.
+    BadInput("simulate --schedule 1f1b --devices 8 --microbatches 8 --model gpt3-175b --hardware a100 --db good.db", "does not fit in device memory"),
+    BadInput("simulate \(oneFOneB) --model gpt5 --hardware a100 --db good.db", "no model preset or file named 'gpt5'"),
+    BadInput("simulate \(oneFOneB) --model gpt3-1.3b --db good.db", "--model needs --hardware"),
+    BadInput("simulate \(oneFOneB) --model gpt3-1.3b --hardware a100 --mfu 2 --db good.db", "efficiency is 2.0"),
+    BadInput("simulate \(oneFOneB) --model gpt3-1.3b --hardware a100 --cost-model broken.json --db good.db", "--cost-model and --model"),
+    BadInput("compare 1 --db good.db", "give two runs, or one run with"),
+    BadInput("import-trace ok.csv --db good.db", "not JSON"),
+    BadInput("import-trace missing.json --db good.db", "no such file"),
+    BadInput("calibrate --from-run 1 --db good.db", "run 1 is a simulated run"),
 ]
 
 /// The fixture folder every case starts from, built once: a database with a simulated run (1) and an
@@ -184,7 +194,7 @@ func badInputIsRefusedClearlyAndChangesNothing(_ input: BadInput) throws {
 @Test func theMatrixCoversEveryCommand() {
     #expect(badInputs.count >= 40)
     let commands = Set(badInputs.map { $0.arguments[0] })
-    #expect(commands == ["simulate", "run", "runs", "show", "compare", "report", "export", "calibrate", "schedule", "query"])
+    #expect(commands == ["simulate", "run", "runs", "show", "compare", "report", "export", "calibrate", "schedule", "query", "import-trace"])
 }
 
 @Test func aDatabaseLockedByAnotherWriterIsReportedNotWaitedOnForever() throws {

@@ -150,3 +150,25 @@ private func expectSpread(_ value: Any?, _ what: String) {
     #expect(validated["order"] as? [[String]] == shown["order"] as? [[String]])
     #expect(validated["skipped"] as? [String: Int] == ["WAIT_REDUCE_GRAD": 1])
 }
+
+@Test func importedPyTorchRunIsAMeasuredRunForCalibrateAndCompare() throws {
+    let workspace = try Workspace()
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/pytorch-trace")
+    let files = (0..<2).map { fixtures.appendingPathComponent("Interleaved1F1B_p2_m4_rank\($0).json").path }
+    let imported = try workspace.json(["import-trace"] + files + ["--db", "t.db", "--json"])
+    let runID = try #require(number(imported["run_id"]))
+    #expect(object(imported["schedule"])["name"] as? String == "Interleaved1F1B_p2_m4")
+    #expect(number(object(imported["schedule"])["actions"]) == 36)
+    #expect(object(imported["import"])["format"] as? String == "PP ranges")
+    expectSpread(imported["makespan_ns"], "imported makespan")
+
+    let fit = try workspace.json(["calibrate", "--from-run", String(Int(runID)), "--db", "t.db", "-o", "fit.json", "--json"])
+    #expect(number(fit["from_run"]) == runID && object(fit["cost_model"])["forward"] != nil)
+    // The run predicted from its own cost model: every action matched, the error a number.
+    let compared = try workspace.json(["compare", String(Int(runID)), "--cost-model", "fit.json", "--db", "t.db", "--json"])
+    #expect(number(compared["matched_actions"]) == 36 && number(compared["makespan_error"]) != nil)
+    // A transformer predicts it as well (the shape check, not the numbers).
+    let transformer = try workspace.json(["compare", String(Int(runID)), "--model", "gpt3-1.3b", "--hardware", "a100", "--db", "t.db", "--json"])
+    #expect(number(transformer["predicted_makespan_ns"]).map { $0 > 0 } == true)
+}
