@@ -11,6 +11,8 @@ public struct ProfilerTrace: Sendable {
     /// A `"ph": "X"` range: name, start and duration in ns (the µs floats of the file, rounded).
     public struct Range: Sendable {
         public let name: String
+        /// `user_annotation`, `cpu_op`, …
+        public let category: String
         public let start: Int64
         public let duration: Int64
         public let process: Int
@@ -47,7 +49,7 @@ public struct ProfilerTrace: Sendable {
         for case let event as [String: Any] in events where event["ph"] as? String == "X" {
             guard let name = event["name"] as? String, let ts = event["ts"] as? Double, let dur = event["dur"] as? Double,
                   ts.isFinite, dur.isFinite, dur >= 0, abs(ts) < 9e15 else { continue }
-            ranges.append(Range(name: name, start: Int64((ts * 1_000).rounded()), duration: Int64((dur * 1_000).rounded()),
+            ranges.append(Range(name: name, category: event["cat"] as? String ?? "", start: Int64((ts * 1_000).rounded()), duration: Int64((dur * 1_000).rounded()),
                                 process: event["pid"] as? Int ?? 0))
         }
         self.ranges = ranges

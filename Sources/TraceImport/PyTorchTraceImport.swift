@@ -13,8 +13,10 @@ import Schedule
 ///   from the schedule itself: an action waiting for another rank's action starts after it ends, which
 ///   bounds each neighbouring pair's offset from both sides; the offset is the middle of those bounds and
 ///   half their width its uncertainty.
-/// - Waits: a range that begins before its input from another rank is ready holds the wait for it; the
-///   action's start is moved to the moment the input was ready, so durations are compute, not waiting.
+/// - Waits: PyTorch's range of an action includes waiting for its input (a posted receive is waited for
+///   inside the action; GPipe's `Forward i` holds its receive). The action's start is taken as its first
+///   operator's (`cpu_op` or `kernel` event) and never before its input from another rank was ready, so
+///   durations are compute, not waiting.
 public struct PyTorchTraceImport: Sendable {
     public let schedule: Schedule
     /// One timeline per profiled step, times from the step's first action.
@@ -31,6 +33,9 @@ public struct PyTorchTraceImport: Sendable {
     /// includes the wait (GPipe's `Forward i` holds its receive; the runtime waits for a posted receive
     /// inside the compute action). Their start is taken as the moment the input was ready.
     public let waitsInside: Int
+    /// Action ranges whose first operator began after the range did (the runtime waiting for a posted
+    /// receive before computing): the action's start is taken as its first operator's.
+    public let idleStarts: Int
 
     public init(traces: [ProfilerTrace], name: String) throws(TraceImportError) {
         guard !traces.isEmpty else { throw .noActions("give one trace file per rank") }
@@ -48,7 +53,10 @@ public struct PyTorchTraceImport: Sendable {
         var usesPP = false, usesForwardBackward = false
         var skipped: [String: Int] = [:]
         var perRank: [[[(actions: [Action], start: Int64, duration: Int64)]]] = []
+        var idle = 0
         for (rank, trace) in ordered.enumerated() {
+            // Operator starts, sorted: an action computes from its first operator on.
+            let operatorStarts = trace.ranges.filter { $0.category == "cpu_op" || $0.category == "kernel" }.map(\.start).sorted()
             let steps = trace.ranges.filter { $0.name.hasPrefix("ProfilerStep#") }.sorted { $0.start < $1.start }
             let windows = steps.isEmpty ? [(Int64.min, Int64.max)] : steps.map { ($0.start, $0.start + $0.duration) }
             var rankSteps = [[(actions: [Action], start: Int64, duration: Int64)]](repeating: [], count: windows.count)
@@ -71,7 +79,13 @@ public struct PyTorchTraceImport: Sendable {
                     usesForwardBackward = true
                 }
                 guard !actions.isEmpty, let step = windows.firstIndex(where: { range.start >= $0.0 && range.start < $0.1 }) else { continue }
-                rankSteps[step].append((actions, range.start, range.duration))
+                let end = range.start + range.duration
+                var start = range.start
+                if let first = Self.firstAtOrAfter(range.start, in: operatorStarts), first > start, first < end {
+                    start = first
+                    idle += 1
+                }
+                rankSteps[step].append((actions, start, end - start))
             }
             perRank.append(rankSteps)
         }
@@ -147,6 +161,17 @@ public struct PyTorchTraceImport: Sendable {
         self.offsets = offsets
         self.offsetUncertainty = uncertainty
         self.waitsInside = waited
+        self.idleStarts = idle
+    }
+
+    /// The first of `sorted` at or after `time` (binary search).
+    private static func firstAtOrAfter(_ time: Int64, in sorted: [Int64]) -> Int64? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sorted[middle] < time { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count ? sorted[low] : nil
     }
 
     /// `Forward 12` → 12.

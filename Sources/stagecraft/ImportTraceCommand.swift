@@ -51,7 +51,7 @@ struct ImportTraceCommand: ParsableCommand {
         let spread = summary.spread
         let config = TraceConfig(source: "torch.profiler trace", files: files, format: imported.format, steps: imported.iterations.count,
                                  clockOffsetsNs: imported.offsets, clockUncertaintyNs: imported.offsetUncertainty,
-                                 waitsInside: imported.waitsInside, skipped: imported.skipped, hosts: traces.compactMap(\.host))
+                                 waitsInside: imported.waitsInside, idleStarts: imported.idleStarts, skipped: imported.skipped, hosts: traces.compactMap(\.host))
         let configJSON = try CommandText.json(config, what: "the import's configuration")
         let store = try CommandText.store { () throws(StoreError) in try RunStore(path: db) }
         let runID = try CommandText.store { () throws(StoreError) in
@@ -81,6 +81,10 @@ struct ImportTraceCommand: ParsableCommand {
               + "\(schedule.actions.count) actions from \(imported.format); \(imported.iterations.count) profiled step(s)")
         print(imported.offsetUncertainty.map { "clocks aligned from the schedule's waits: offsets \(imported.offsets.map { CommandText.duration($0) }.joined(separator: ", ")), uncertainty ±\(CommandText.duration($0))" }
               ?? "clocks: one host's (\(Set(traces.compactMap(\.host)).sorted().joined(separator: ", "))), shared by every rank")
+        if imported.idleStarts > 0 {
+            print("\(imported.idleStarts) action range(s) waited before their first operator (PyTorch waits for a posted receive inside "
+                  + "the action): their start is taken as the first operator's")
+        }
         if imported.waitsInside > 0 {
             print("\(imported.waitsInside) range(s) began before their input from another rank was ready (PyTorch times the wait inside "
                   + "the action): their start is taken as the moment the input was ready")
@@ -108,6 +112,7 @@ struct TraceConfig: Encodable {
     let clockOffsetsNs: [Int64]
     let clockUncertaintyNs: Int64?
     let waitsInside: Int
+    let idleStarts: Int
     let skipped: [String: Int]
     let hosts: [String]
 }

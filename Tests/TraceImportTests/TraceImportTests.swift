@@ -7,6 +7,10 @@ import Testing
 // "ph": "X" ranges, ProfilerStep#N per step, distributedInfo and host_name at the top), and the real
 // traces of torch 2.13.0 in Tests/Fixtures/pytorch-trace.
 
+/// How long a range waits before its first operator: 30 µs for names ending in "~idle" (the suffix is
+/// dropped), none otherwise.
+private func idleBefore(_ name: String) -> Double { name.hasSuffix("~idle") ? 30 : 0 }
+
 /// A rank's trace file: its steps, each with (name, start µs, duration µs) ranges.
 private func writeTrace(rank: Int, worldSize: Int = 2, host: String = "node0", steps: [[(String, Double, Double)]]) throws -> ProfilerTrace {
     var events: [[String: Any]] = [
@@ -18,8 +22,9 @@ private func writeTrace(rank: Int, worldSize: Int = 2, host: String = "node0", s
         let begin = ranges.map(\.1).min()! - 10, finish = ranges.map { $0.1 + $0.2 }.max()! + 10
         events.append(["ph": "X", "cat": "user_annotation", "name": "ProfilerStep#\(index + 1)", "pid": 7, "tid": 7, "ts": begin, "dur": finish - begin])
         for (name, ts, dur) in ranges {
-            events.append(["ph": "X", "cat": "user_annotation", "name": name, "pid": 7, "tid": 7, "ts": ts, "dur": dur])
-            events.append(["ph": "X", "cat": "cpu_op", "name": "aten::mm", "pid": 7, "tid": 7, "ts": ts + 1, "dur": max(0, dur - 2)])
+            let label = name.hasSuffix("~idle") ? String(name.dropLast(5)) : name
+            events.append(["ph": "X", "cat": "user_annotation", "name": label, "pid": 7, "tid": 7, "ts": ts, "dur": dur])
+            events.append(["ph": "X", "cat": "cpu_op", "name": "aten::mm", "pid": 7, "tid": 7, "ts": ts + idleBefore(name), "dur": max(0, dur - idleBefore(name))])
         }
     }
     let top: [String: Any] = ["schemaVersion": 1, "distributedInfo": ["backend": "gloo", "rank": rank, "world_size": worldSize],
@@ -91,6 +96,15 @@ private func oneFOneBSteps(shift: Double = 0, stepLength: Double = 10_000) -> (r
     let imported = try PyTorchTraceImport(traces: [try writeTrace(rank: 0, steps: rank0), try writeTrace(rank: 1, steps: rank1)], name: "wait")
     #expect(imported.waitsInside == 1)
     #expect(imported.iterations[0].start[2] == 100_000 && imported.iterations[0].end[2] == 200_000)
+}
+
+@Test func anActionStartsAtItsFirstOperator() throws {
+    // 0B0's range opens at 400 µs but its first operator runs at 430: the runtime waited for a receive.
+    let rank0 = [[("PP:0F0", 0.0, 100.0), ("PP:0B0~idle", 400, 230)]]
+    let rank1 = [[("PP:1F0", 100.0, 100.0), ("PP:1B0", 200, 200)]]
+    let imported = try PyTorchTraceImport(traces: [try writeTrace(rank: 0, steps: rank0), try writeTrace(rank: 1, steps: rank1)], name: "idle")
+    #expect(imported.idleStarts == 1 && imported.waitsInside == 0)
+    #expect(imported.iterations[0].start[1] == 430_000 && imported.iterations[0].end[1] == 630_000)
 }
 
 @Test func tracesThatDoNotFitTogetherAreRefused() throws {
