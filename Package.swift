@@ -25,7 +25,9 @@ let package = Package(
         // torch.profiler traces of PyTorch pipeline runs, read as a schedule and measured iterations.
         .target(name: "TraceImport", dependencies: ["Schedule"]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "Executor", dependencies: ["Schedule", "COpenBLAS"]),
+        // Open MPI through Debian's libopenmpi-dev (pkg-config: ompi-c), for the executor's MPI backend.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+        .target(name: "Executor", dependencies: ["Schedule", "COpenBLAS", "CMPI"]),
         .target(name: "Store", dependencies: [
             "Schedule",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -23,7 +23,7 @@ public enum ExecutorMemory {
     }
 
     /// `apply(to:…)` for a built executor.
-    public static func apply(to model: inout CostModel, executor: ThreadedExecutor) {
+    public static func apply(to model: inout CostModel, executor: some PipelineExecutor) {
         apply(to: &model, layersPerStage: executor.layersPerStage, microbatchRows: executor.microbatchRows, hidden: executor.model.hidden)
     }
 }

@@ -96,6 +96,10 @@ final class StageState: @unchecked Sendable {
         slot(microbatch, 1 + layerCount + layer)
     }
 
+    /// The output of the stage's last layer for micro-batch `microbatch` (what `F` sends on).
+    @inline(__always)
+    func lastOutput(_ microbatch: Int) -> UnsafeMutablePointer<Float> { output(microbatch, layerCount - 1) }
+
     /// Where the next stage writes the gradient with respect to this stage's output.
     @inline(__always)
     func incomingGradSlot(_ microbatch: Int) -> UnsafeMutablePointer<Float> { outputGrad(microbatch, layerCount - 1) }
@@ -157,8 +161,11 @@ final class StageState: @unchecked Sendable {
     }
 
     /// `I`: the gradient with respect to every layer's output and, unless this is the first stage, with
-    /// respect to the stage's input, which is copied into `previous`'s incoming-gradient slot.
-    func inputGrad(_ microbatch: Int, previous: StageState?) {
+    /// respect to the stage's input, which is copied into `previous`'s incoming-gradient slot — or, with
+    /// `remotePrevious` (the previous stage lives in another process), left in the returned buffer
+    /// for the caller to send, valid until the next `inputGrad`.
+    @discardableResult
+    func inputGrad(_ microbatch: Int, previous: StageState?, remotePrevious: Bool = false) -> UnsafePointer<Float>? {
         let n = Int32(hidden), m = Int32(rows), count = rows * hidden
         if holdsLastLayer {
             let y = output(microbatch, layerCount - 1), target = targets.pointer + microbatch * count
@@ -175,12 +182,13 @@ final class StageState: @unchecked Sendable {
             if layer > 0 {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, n, 1, grad, n, weights[layer].pointer, n,
                             0, outputGrad(microbatch, layer - 1), n)
-            } else if let previous {
+            } else if previous != nil || remotePrevious {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, n, 1, grad, n, weights[layer].pointer, n,
                             0, sendBuffer.pointer, n)
-                previous.incomingGradSlot(microbatch).update(from: sendBuffer.pointer, count: count)
+                previous?.incomingGradSlot(microbatch).update(from: sendBuffer.pointer, count: count)
             }
         }
+        return remotePrevious && !isFirstStage ? UnsafePointer(sendBuffer.pointer) : nil
     }
 
     /// `W`: accumulates the weight and bias gradients of micro-batch `microbatch` (needs its `I`).

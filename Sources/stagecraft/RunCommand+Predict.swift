@@ -51,7 +51,7 @@ extension RunCommand {
     }
 
     /// The cost model of --cost-model, merged to the schedule's stages when calibrated at a finer split.
-    func loadCostModel(for executor: ThreadedExecutor) throws -> CostModel {
+    func loadCostModel(for executor: any PipelineExecutor) throws -> CostModel {
         guard let costModel else { throw CommandError("no --cost-model given") }
         let schedule = executor.schedule
         var model: CostModel
@@ -70,12 +70,12 @@ extension RunCommand {
     /// Calibrates this configuration, its schedules alternating iteration by iteration with the
     /// measured run: `between()` runs after each turn (one measured iteration while any is left).
     /// Every calibration schedule measures as many iterations as the run (at least --repetitions).
-    func calibrate(_ executor: ThreadedExecutor, between: @escaping () throws -> Void) throws -> CalibrateCommand.Outcome {
+    func calibrate(_ executor: any PipelineExecutor, between: @escaping () throws -> Void) throws -> CalibrateCommand.Outcome {
         try CalibrateCommand.calibrate(calibrationSettings(executor), db: noRecord ? nil : db, say: say) { _ in try between() }
     }
 
     /// The calibration of this configuration that `run --predict` without --cost-model measures.
-    func calibrationSettings(_ executor: ThreadedExecutor) -> CalibrationSettings {
+    func calibrationSettings(_ executor: any PipelineExecutor) -> CalibrationSettings {
         let schedule = executor.schedule
         return CalibrationSettings(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, microbatches: schedule.microbatchCount,
                                    devices: schedule.deviceCount, chunks: schedule.chunkCount,
@@ -86,7 +86,7 @@ extension RunCommand {
 
     /// Simulates `schedule` with `model` (its memory fields set to this executor's exact ones) and
     /// records the prediction as a simulated run.
-    func simulate(_ executor: ThreadedExecutor, with costModel: CostModel, source: String, store: RunStore?) throws -> Prediction {
+    func simulate(_ executor: any PipelineExecutor, with costModel: CostModel, source: String, store: RunStore?) throws -> Prediction {
         let schedule = executor.schedule
         var model = costModel
         ExecutorMemory.apply(to: &model, executor: executor)

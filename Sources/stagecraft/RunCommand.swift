@@ -74,6 +74,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "With --predict and no --cost-model: calibration iterations measured per calibration schedule, at least (it measures as many as --iterations when that is more).")
     var repetitions: Int = 12
 
+    @Option(help: "Executor: threads (one thread per device, default) or mpi (one process per device: start with mpirun -np <devices>; rank 0 records and prints).")
+    var backend: Backend = .threads
+
     @Option(help: "Which timeline to record: typical (per-action medians over the kept iterations), median (the iteration of median makespan) or last.")
     var recordIteration: RecordedIteration = .typical
 
@@ -86,6 +89,9 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): run at least 1 iteration") }
         if !predict && costModel != nil { throw ValidationError("--cost-model is used with --predict; add --predict") }
+        if backend == .mpi && predict && costModel == nil {
+            throw ValidationError("--backend mpi --predict needs --cost-model: the calibration runs the threaded executor (calibrate once with 'stagecraft calibrate', or read a cost model off an MPI run with 'calibrate --from-run')")
+        }
         guard warmup >= 0 else { throw ValidationError("--warmup \(warmup): give 0 or more iterations") }
         guard repetitions >= 1 else { throw ValidationError("--repetitions \(repetitions): measure at least 1 iteration") }
         if let layersPerStage, parsedLayersPerStage(layersPerStage) == nil {
@@ -104,17 +110,38 @@ struct RunCommand: ParsableCommand {
                                      layersPerStage: layersPerStage.flatMap(parsedLayersPerStage))
         let link = (linkLatency != nil || linkBandwidth != nil) ? LinkEmulation(latency: linkLatency ?? 0, bandwidth: linkBandwidth) : nil
         let options = ExecutorOptions(stallTimeout: stallTimeout, failOnNaN: failOnNan, forwardOnly: forwardOnly, link: link)
-        let executor: ThreadedExecutor
+        if backend == .mpi && !MPILauncher.isUnderMPI { try MPILauncher.relaunch(ranks: schedule.deviceCount) }
+        let executor: any PipelineExecutor
+        var mpi: (rank: Int, size: Int)?
         do {
-            executor = try ThreadedExecutor(schedule: schedule, model: model, options: options)
+            switch backend {
+            case .threads:
+                executor = try ThreadedExecutor(schedule: schedule, model: model, options: options)
+            case .mpi:
+                let started = try MPIExecutor.start()
+                mpi = started
+                executor = try MPIExecutor(schedule: schedule, model: model, options: options, rank: started.rank, size: started.size)
+            }
         } catch {
             throw CommandError(error.description)
+        }
+        defer { if mpi != nil { MPIExecutor.stop() } }
+        // Ranks other than 0 compute their devices and hand their times to rank 0, which records and prints.
+        if let mpi, mpi.rank != 0 {
+            for _ in 0..<iterations {
+                do { _ = try executor.run(iterations: 1) } catch { throw CommandError("rank \(mpi.rank): \(error.description)") }
+            }
+            return
         }
         // Every measured iteration's timeline is kept for the typical iteration: 16 bytes per action.
         let (timelineBytes, overflow) = iterations.multipliedReportingOverflow(by: (executor.schedule.actions.count + 8) * 16)
         if overflow || timelineBytes > ExecutorFootprint.limit / 2 {
             throw CommandError("--iterations \(iterations): keeping \(iterations) timelines of \(executor.schedule.actions.count) actions needs "
                                + "more than half of the memory limit (\(ExecutorFootprint.limit >> 30) GiB); measure fewer iterations")
+        }
+        if let mpi = executor as? MPIExecutor {
+            say("MPI: \(schedule.deviceCount) ranks, one device each; clock offsets from rank 0 "
+                + mpi.clockOffsets.map { CommandText.duration($0) }.joined(separator: ", ") + " (± \(CommandText.duration(mpi.clockUncertainty)))")
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         if schedule.deviceCount > cores {
@@ -184,14 +211,14 @@ struct RunCommand: ParsableCommand {
 
     /// The measured iterations of a run, taken all at once or one per turn of the calibration.
     struct Measurement {
-        let executor: ThreadedExecutor
+        let executor: any PipelineExecutor
         let iterations: Int
         let say: (String) -> Void
         private(set) var results: [IterationResult] = []
         // The per-iteration lines already show progress on a terminal; the bar is for when they go to a file.
         private let bar: ProgressBar?
 
-        init(executor: ThreadedExecutor, iterations: Int, say: @escaping (String) -> Void) {
+        init(executor: any PipelineExecutor, iterations: Int, say: @escaping (String) -> Void) {
             self.executor = executor
             self.iterations = iterations
             self.say = say
@@ -236,16 +263,22 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    private func configJSON(_ executor: ThreadedExecutor) -> String {
+    private func configJSON(_ executor: any PipelineExecutor) -> String {
         let config = ExecutedConfig(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, iterations: iterations, learningRate: lr, seed: mlp.seed,
                                     layersPerStage: executor.layersPerStage, microbatchRows: executor.microbatchRows,
                                     forwardOnly: forwardOnly, failOnNaN: failOnNan, stallTimeout: stallTimeout,
-                                    linkLatency: linkLatency, linkBandwidth: linkBandwidth, recordedTimeline: recordIteration.rawValue)
+                                    linkLatency: linkLatency, linkBandwidth: linkBandwidth, recordedTimeline: recordIteration.rawValue,
+                                    backend: backend.rawValue, clockUncertaintyNs: (executor as? MPIExecutor)?.clockUncertainty)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(config), let text = String(data: data, encoding: .utf8) else { return "{}" }
         return text
     }
+}
+
+/// Which executor `run` uses.
+enum Backend: String, ExpressibleByArgument, CaseIterable {
+    case threads, mpi
 }
 
 /// The executor configuration stored with an executed run.
@@ -260,4 +293,7 @@ private struct ExecutedConfig: Encodable {
     let linkLatency, linkBandwidth: Double?
     /// Which timeline the run's events hold: typical, median or last (see `measurements.timeline` for the iteration).
     let recordedTimeline: String
+    /// threads or mpi; with mpi, the largest uncertainty of the ranks' clock offsets.
+    let backend: String
+    let clockUncertaintyNs: Int64?
 }

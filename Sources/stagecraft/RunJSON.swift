@@ -63,7 +63,7 @@ struct RunJSON: Encodable {
     let comparison: ComparisonText.JSONForm?
     let comparison_id: Int64?
 
-    init(executor: ThreadedExecutor, results: [IterationResult], summary: MeasuredIterations,
+    init(executor: any PipelineExecutor, results: [IterationResult], summary: MeasuredIterations,
          recorded: (timeline: Timeline, label: String, stored: String), runID: Int64?, database: String?,
          prediction: RunCommand.Prediction?, calibration: CalibrateCommand.Outcome?, comparison: RunCommand.RecordedComparison?) {
         let schedule = executor.schedule, model = executor.model, link = executor.options.link

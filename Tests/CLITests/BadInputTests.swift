@@ -119,6 +119,10 @@ let badInputs: [BadInput] = [
     BadInput("simulate \(oneFOneB) --db newer.db", "written by a newer Stagecraft", database: "newer.db"),
     BadInput("show 1 --db newer.db", "written by a newer Stagecraft", database: "newer.db"),
     BadInput("runs --db missing.db", "no results database at missing.db", database: "missing.db"),
+    // The MPI backend: refused before any process starts, or by every rank alike.
+    BadInput("run --file deadlock.csv \(tinyModel) --backend mpi --db good.db", "deadlock"),
+    BadInput("run \(oneFOneB) \(tinyModel) --backend mpi --predict --db good.db", "--backend mpi --predict needs --cost-model"),
+    BadInput("run \(oneFOneB) \(tinyModel) --backend mpi --link-latency 0.001 --db good.db", "not available with --backend mpi"),
     // Transformer models and traces.
     BadInput("simulate --schedule 1f1b --devices 8 --microbatches 8 --model gpt3-175b --hardware a100 --db good.db", "does not fit in device memory"),
     BadInput("simulate \(oneFOneB) --model gpt5 --hardware a100 --db good.db", "no model preset or file named 'gpt5'"),

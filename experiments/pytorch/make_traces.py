@@ -54,6 +54,8 @@ def parse_args(argv=None):
     ap.add_argument("--warmup", type=int, default=2, help="iterations before the profiler (default 2)")
     ap.add_argument("--steps", type=int, default=1, help="K, profiled iterations (default 1)")
     ap.add_argument("--threads", type=int, default=1, help="torch.set_num_threads per rank (default 1)")
+    ap.add_argument("--time-only", action="store_true",
+                    help="no profiler and no trace: time --steps steps between barriers and print the median (rank 0)")
     ap.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
                     help="pin rank r to the r-th allowed core when there are enough cores (default: on)")
     ap.add_argument("--record-shapes", action="store_true", help="profiler record_shapes=True")
@@ -220,6 +222,19 @@ def run_rank(rank, args, port, name):
         for _ in range(args.warmup):
             iteration()
         dist.barrier()
+        if args.time_only:
+            # Step times without the profiler: each step between barriers, the median printed by rank 0.
+            times = []
+            for _ in range(args.steps):
+                dist.barrier()
+                start = time.perf_counter()
+                iteration()
+                dist.barrier()
+                times.append(time.perf_counter() - start)
+            if rank == 0:
+                times.sort()
+                print(f"step times ms: median {times[len(times) // 2] * 1e3:.3f} min {times[0] * 1e3:.3f} max {times[-1] * 1e3:.3f} over {len(times)} steps", flush=True)
+            return
 
         path = os.path.join(args.out, f"{name}_rank{rank}.json")
         done = []
