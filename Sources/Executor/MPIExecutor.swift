@@ -78,13 +78,7 @@ public final class MPIExecutor {
         self.layersPerStage = layerCounts
         self.microbatchRows = rows
         dependencies = Dependencies(schedule: schedule)
-        var recomputed = [Bool](repeating: false, count: schedule.recomputes ? schedule.actions.count : 0)
-        for action in schedule.actions where action.op == .recompute {
-            if let id = dependencies.id(of: Action(.forward, stage: action.stage, microbatch: action.microbatch, replica: action.replica)) {
-                recomputed[id] = true
-            }
-        }
-        self.recomputed = recomputed
+        recomputed = dependencies.recomputedForwards
         openblas_set_num_threads(1)
         let parameters = model.initialParameters()
         let data = model.data()

@@ -76,12 +76,7 @@ public final class ThreadedExecutor {
         self.layersPerStage = layerCounts
         self.microbatchRows = rows
         dependencies = Dependencies(schedule: runnable)
-        var recomputed = [Bool](repeating: false, count: runnable.recomputes ? runnable.actions.count : 0)
-        for action in runnable.actions where action.op == .recompute {
-            let forward = Action(.forward, stage: action.stage, microbatch: action.microbatch, replica: action.replica)
-            if let id = dependencies.id(of: forward) { recomputed[id] = true }
-        }
-        recomputedForwards = recomputed
+        recomputedForwards = dependencies.recomputedForwards
 
         openblas_set_num_threads(1)
         let parameters = model.initialParameters()
@@ -214,5 +209,19 @@ public final class ThreadedExecutor {
     private static func forwards(of schedule: Schedule) -> Schedule {
         Schedule(name: schedule.name, placement: schedule.placement, microbatchCount: schedule.microbatchCount,
                  actionsByDevice: (0..<schedule.deviceCount).map { Array(schedule.actions(on: $0).filter { $0.op == .forward }) })
+    }
+}
+
+extension Dependencies {
+    /// Per action id: whether it is a forward whose micro-batch its stage recomputes (`R`) later; empty
+    /// when the schedule recomputes nothing.
+    var recomputedForwards: [Bool] {
+        var recomputed = [Bool](repeating: false, count: schedule.recomputes ? schedule.actions.count : 0)
+        for action in schedule.actions where action.op == .recompute {
+            if let id = id(of: Action(.forward, stage: action.stage, microbatch: action.microbatch, replica: action.replica)) {
+                recomputed[id] = true
+            }
+        }
+        return recomputed
     }
 }

@@ -89,6 +89,9 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): run at least 1 iteration") }
         if !predict && costModel != nil { throw ValidationError("--cost-model is used with --predict; add --predict") }
+        if backend == .mpi && (forwardOnly || linkLatency != nil || linkBandwidth != nil) {
+            throw ValidationError("--forward-only, --link-latency and --link-bandwidth are not available with --backend mpi: the link is MPI's")
+        }
         if backend == .mpi && predict && costModel == nil {
             throw ValidationError("--backend mpi --predict needs --cost-model: the calibration runs the threaded executor (calibrate once with 'stagecraft calibrate', or read a cost model off an MPI run with 'calibrate --from-run')")
         }
@@ -123,6 +126,8 @@ struct RunCommand: ParsableCommand {
                 executor = try MPIExecutor(schedule: schedule, model: model, options: options, rank: started.rank, size: started.size)
             }
         } catch {
+            // Every rank meets the same configuration error: rank 0 says it, the others only exit.
+            if let mpi, mpi.rank != 0 { throw ExitCode(1) }
             throw CommandError(error.description)
         }
         defer { if mpi != nil { MPIExecutor.stop() } }
