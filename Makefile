@@ -5,9 +5,12 @@ DB ?= stagecraft.db
 
 .PHONY: deps build release test demo clean
 
-# Installs the system libraries with apt-get when any is missing; does nothing when all are present.
+# Installs the system libraries with apt-get when any is missing (a package removed but not purged
+# counts as missing); does nothing when all are present.
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
