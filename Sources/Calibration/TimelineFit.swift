@@ -14,6 +14,7 @@ import Simulator
 /// - Dispatch: the median gap between two back-to-back actions of a device that waited for nothing.
 public enum TimelineFit {
     public struct Result: Sendable {
+        /// Settable so that a caller that measured the link itself (an MPI run's ping-pong) can put it in.
         public var costModel: CostModel
         /// Actions measured per op token.
         public var samples: [String: Int]

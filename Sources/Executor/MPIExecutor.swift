@@ -30,6 +30,11 @@ public final class MPIExecutor {
     /// Rank 0's estimate of each rank's clock minus its own (ns), and the largest uncertainty.
     public private(set) var clockOffsets: [Int64] = []
     public private(set) var clockUncertainty: Int64 = 0
+    /// The link between neighbouring ranks d and d + 1, measured by ping-pong before the first iteration
+    /// (rank 0 holds every pair's; nil with one rank).
+    public private(set) var links: [MPILink] = []
+    /// Bytes of one tensor sent between stages (a micro-batch's activation or its gradient).
+    public var transferBytes: Int { microbatchRows * model.hidden * MemoryLayout<Float>.size }
     private let stages: [StageState?]
     private let dependencies: Dependencies
     private let recomputed: [Bool]
@@ -103,6 +108,7 @@ public final class MPIExecutor {
         activationOut = FloatBuffer(count: slots)
         gradientOut = FloatBuffer(count: slots)
         estimateClocks()
+        measureLinks()
     }
 
     // MARK: Running
@@ -362,7 +368,56 @@ public final class MPIExecutor {
         clockUncertainty = uncertainties.max() ?? 0
     }
 
+    /// Ranks d and d + 1 time round trips of an 8-byte message and of one tensor, 16 of each, for every
+    /// d: the least one-way time of the small message is the latency, and the size difference over the
+    /// time difference the bandwidth. Each pair's figures reach rank 0 by a reduction.
+    private func measureLinks() {
+        let size = schedule.deviceCount
+        guard size > 1 else { return }
+        let large = transferBytes
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(large, 8), alignment: 16)
+        defer { buffer.deallocate() }
+        var latency = [Int64](repeating: 0, count: size - 1), tensorTime = latency
+        for pair in 0..<(size - 1) where rank == pair || rank == pair + 1 {
+            let partner = Int32(rank == pair ? pair + 1 : pair)
+            for (bytes, index) in [(8, 0), (large, 1)] {
+                var best = Int64.max
+                for _ in 0..<16 {
+                    let start = MPIExecutor.now()
+                    if rank == pair {
+                        MPI_Send(buffer, Int32(bytes), stagecraft_mpi_byte(), partner, 1 << 28, communicator)
+                        MPI_Recv(buffer, Int32(bytes), stagecraft_mpi_byte(), partner, 1 << 28, communicator, stagecraft_mpi_status_ignore())
+                    } else {
+                        MPI_Recv(buffer, Int32(bytes), stagecraft_mpi_byte(), partner, 1 << 28, communicator, stagecraft_mpi_status_ignore())
+                        MPI_Send(buffer, Int32(bytes), stagecraft_mpi_byte(), partner, 1 << 28, communicator)
+                    }
+                    best = min(best, (MPIExecutor.now() - start) / 2)
+                }
+                if rank == pair { if index == 0 { latency[pair] = best } else { tensorTime[pair] = best } }
+            }
+        }
+        reduce(&latency)
+        reduce(&tensorTime)
+        guard rank == 0 else { return }
+        links = (0..<(size - 1)).map { pair in
+            let extra = Double(tensorTime[pair] - latency[pair])
+            return MPILink(ranks: (pair, pair + 1), latency: Double(latency[pair]), tensorTime: Double(tensorTime[pair]),
+                           bandwidth: extra > 0 ? Double(large - 8) / extra * 1e9 : nil)
+        }
+    }
+
     static func now() -> Int64 { MonotonicClock.now() }
+}
+
+/// A link between two neighbouring ranks as ping-pong measured it.
+public struct MPILink: Sendable {
+    public let ranks: (Int, Int)
+    /// One-way time of an 8-byte message (ns).
+    public let latency: Double
+    /// One-way time of one stage tensor (ns).
+    public let tensorTime: Double
+    /// Bytes per second beyond the latency; nil when the tensor was no slower than 8 bytes.
+    public let bandwidth: Double?
 }
 
 /// What this rank is doing, for the watchdog: a stall becomes an error naming the action and what it

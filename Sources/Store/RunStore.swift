@@ -46,11 +46,23 @@ public final class RunStore: Sendable {
         }
         self.queue = queue
         try checkSchema(allowUpgrade: true)
+        // Changing the journal mode needs the file to itself, and SQLite answers SQLITE_BUSY at once rather
+        // than through the busy timeout while another process (say, one creating the same new file) holds
+        // it: retry until the timeout.
+        let deadline = Date().addingTimeInterval(busyTimeout)
         try perform("switching \(path) to WAL mode") {
-            try queue.writeWithoutTransaction { db in
-                let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-                guard mode?.lowercased() == "wal" else {
-                    throw StoreError.unwritable(path: path, reason: "SQLite could not switch it to WAL mode (journal mode stays \(mode ?? "unknown"))")
+            while true {
+                do {
+                    try queue.writeWithoutTransaction { db in
+                        guard try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" else { return }
+                        let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                        guard mode?.lowercased() == "wal" else {
+                            throw StoreError.unwritable(path: path, reason: "SQLite could not switch it to WAL mode (journal mode stays \(mode ?? "unknown"))")
+                        }
+                    }
+                    return
+                } catch let error as DatabaseError where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && Date() < deadline {
+                    Thread.sleep(forTimeInterval: 0.01)
                 }
             }
         }

@@ -63,7 +63,15 @@ struct CalibrateCommand: ParsableCommand {
         guard record.kind == .executed else {
             throw CommandError("run \(runID) is a simulated run; --from-run reads a measured one (executed, or imported with 'import-trace')")
         }
-        let result = TimelineFit.fit(timeline)
+        var result = TimelineFit.fit(timeline)
+        // An MPI run measured its link by ping-pong: that, not the hand-off gaps, prices a transfer.
+        struct StoredConfig: Decodable { let link: MeasuredLink? }
+        let link = (try? JSONDecoder().decode(StoredConfig.self, from: Data(record.configJSON.utf8)))?.link
+        if let link {
+            result.costModel.latency = link.latencyNs
+            result.costModel.bandwidth = link.bandwidth
+            result.costModel.transferBytes = .uniform(Double(link.transferBytes))
+        }
         do { try result.costModel.save(to: out) } catch { throw CommandError(error.description) }
         var id: Int64?
         if !noRecord {
@@ -85,8 +93,14 @@ struct CalibrateCommand: ParsableCommand {
         print("cost model of run \(runID) (\(record.schedule), \(record.devices) devices, \(record.microbatches) micro-batches):")
         print("forward \(list(model.forward)); backward \(list(model.backward))"
               + (model.inputGrad.map { "; input-grad \(list($0)); weight-grad \(list(model.weightGrad))" } ?? ""))
-        print("hand-off latency \(CommandText.duration(Int64(model.latency))) (\(result.handOffSamples) samples), "
-              + "dispatch \(CommandText.duration(Int64(model.dispatch))) (\(result.dispatchSamples) samples)")
+        if let link {
+            print("link measured by the run's ping-pong: latency \(CommandText.duration(Int64(link.latencyNs)))"
+                  + (link.bandwidth.map { ", bandwidth \(CommandText.fixed($0 / 1e9, 2)) GB/s" } ?? "") + ", \(CommandText.bytes(Int64(link.transferBytes))) per transfer; "
+                  + "dispatch \(CommandText.duration(Int64(model.dispatch))) (\(result.dispatchSamples) samples)")
+        } else {
+            print("hand-off latency \(CommandText.duration(Int64(model.latency))) (\(result.handOffSamples) samples), "
+                  + "dispatch \(CommandText.duration(Int64(model.dispatch))) (\(result.dispatchSamples) samples)")
+        }
         print("wrote \(out)" + (id.map { "; recorded calibration \($0) in \(db)" } ?? ""))
     }
 

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// `run --backend mpi` typed without `mpirun`: starts the same command line under `mpirun -np P` (with
-/// `--oversubscribe` when P exceeds the cores, and `--allow-run-as-root` for root, which Open MPI refuses
-/// otherwise) and exits with its status. Under `mpirun` (or a hostfile of yours) it does nothing.
+/// `--oversubscribe` when P exceeds the cores, `--allow-run-as-root` for root, which Open MPI refuses
+/// otherwise, and TCP's progress thread) and exits with its status. Under `mpirun` (or a hostfile of yours) it does nothing.
 enum MPILauncher {
     /// Whether this process was started by an MPI launcher.
     static var isUnderMPI: Bool {
@@ -18,6 +18,11 @@ enum MPILauncher {
         var arguments = ["-np", String(ranks)]
         if ranks > ProcessInfo.processInfo.activeProcessorCount { arguments.append("--oversubscribe") }
         if getuid() == 0 { arguments.append("--allow-run-as-root") }
+        // Over TCP, Open MPI moves a non-blocking send only inside MPI calls unless this thread runs:
+        // without it a tensor waits while its sender computes the next action.
+        if ProcessInfo.processInfo.environment["OMPI_MCA_btl_tcp_progress_thread"] == nil {
+            arguments += ["--mca", "btl_tcp_progress_thread", "1"]
+        }
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
         arguments += [executable(CommandLine.arguments[0]) ?? me] + CommandLine.arguments.dropFirst()
         let process = Process()

@@ -147,6 +147,11 @@ struct RunCommand: ParsableCommand {
         if let mpi = executor as? MPIExecutor {
             say("MPI: \(schedule.deviceCount) ranks, one device each; clock offsets from rank 0 "
                 + mpi.clockOffsets.map { CommandText.duration($0) }.joined(separator: ", ") + " (± \(CommandText.duration(mpi.clockUncertainty)))")
+            for link in mpi.links {
+                say("link rank \(link.ranks.0) ↔ \(link.ranks.1) (ping-pong): latency \(CommandText.duration(Int64(link.latency))), "
+                    + "\(CommandText.bytes(Int64(mpi.transferBytes))) tensor \(CommandText.duration(Int64(link.tensorTime)))"
+                    + (link.bandwidth.map { ", bandwidth \(CommandText.fixed($0 / 1e9, 2)) GB/s" } ?? ""))
+            }
         }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         if schedule.deviceCount > cores {
@@ -273,7 +278,8 @@ struct RunCommand: ParsableCommand {
                                     layersPerStage: executor.layersPerStage, microbatchRows: executor.microbatchRows,
                                     forwardOnly: forwardOnly, failOnNaN: failOnNan, stallTimeout: stallTimeout,
                                     linkLatency: linkLatency, linkBandwidth: linkBandwidth, recordedTimeline: recordIteration.rawValue,
-                                    backend: backend.rawValue, clockUncertaintyNs: (executor as? MPIExecutor)?.clockUncertainty)
+                                    backend: backend.rawValue, clockUncertaintyNs: (executor as? MPIExecutor)?.clockUncertainty,
+                                    link: (executor as? MPIExecutor).flatMap(MeasuredLink.init))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(config), let text = String(data: data, encoding: .utf8) else { return "{}" }
@@ -301,4 +307,22 @@ private struct ExecutedConfig: Encodable {
     /// threads or mpi; with mpi, the largest uncertainty of the ranks' clock offsets.
     let backend: String
     let clockUncertaintyNs: Int64?
+    /// With mpi: the link between ranks as ping-pong measured it (`calibrate --from-run` uses it).
+    let link: MeasuredLink?
+}
+
+/// The median over neighbouring rank pairs of the measured link, stored with an MPI run.
+struct MeasuredLink: Codable {
+    let latencyNs: Double
+    let bandwidth: Double?
+    let transferBytes: Int
+
+    init?(_ executor: MPIExecutor) {
+        guard !executor.links.isEmpty else { return nil }
+        func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+        latencyNs = median(executor.links.map(\.latency))
+        let bandwidths = executor.links.compactMap(\.bandwidth)
+        bandwidth = bandwidths.isEmpty ? nil : median(bandwidths)
+        transferBytes = executor.transferBytes
+    }
 }
