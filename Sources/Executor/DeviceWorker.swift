@@ -80,6 +80,7 @@ final class DeviceWorker: @unchecked Sendable {
     @inline(__always)
     private func perform(_ action: Action, id: Int, iteration: Int, k: Int) throws(ActionFailure) {
         if let fault, fault.iteration == iteration, fault.action == action {
+            fault.strike()
             throw ActionFailure(reason: fault.message)
         }
         let stageCount = schedule.stageCount

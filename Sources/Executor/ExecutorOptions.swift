@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Schedule
 
 /// How the threaded executor runs a schedule (the model is `MLPConfiguration`).
@@ -28,6 +31,9 @@ public struct ExecutorOptions: Sendable {
     }
 
     func validate() throws(ExecutorError) {
+        if let fault, fault.kind == .stall {
+            throw .invalidOptions("a stall drill holds a device thread forever; it is available with --backend mpi only")
+        }
         guard stallTimeout.isFinite, stallTimeout > 0 else {
             throw .invalidOptions("--stall-timeout \(stallTimeout): give a positive number of seconds")
         }
@@ -73,10 +79,29 @@ public struct FaultInjection: Sendable, Equatable {
     public var action: Action
     /// The failure's message.
     public var message: String
+    /// How the action fails.
+    public var kind: Kind
 
-    public init(iteration: Int = 0, action: Action, message: String = "injected fault") {
+    /// A failure drill: the action throws (`error`), the process dies at once (`exit`, as a crash or a
+    /// kill would end it), or the action never finishes (`stall`; MPI backend only: a thread that never
+    /// returns would hold the threaded executor).
+    public enum Kind: String, Sendable, CaseIterable {
+        case error, exit, stall
+    }
+
+    public init(iteration: Int = 0, action: Action, message: String = "injected fault", kind: Kind = .error) {
         self.iteration = iteration
         self.action = action
         self.message = message
+        self.kind = kind
+    }
+
+    /// Carries out an `exit` or `stall` drill (an `error` drill is thrown by the caller).
+    func strike() {
+        switch kind {
+        case .error: return
+        case .exit: _exit(137)
+        case .stall: while true { sleep(3600) }
+        }
     }
 }

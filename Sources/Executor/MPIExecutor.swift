@@ -18,8 +18,9 @@ import Schedule
 ///   half of it), and the times are gathered onto rank 0's clock. On one host every rank reads the same
 ///   clock and the offsets come out within a few microseconds of zero.
 /// - Failures: a stall (no action finished for `stallTimeout` seconds) prints which action waits for
-///   which rank and ends the process with status 3, and `mpirun` ends the others; so does any failed
-///   action. The schedule is validated on every rank before anything is computed.
+///   which rank and ends the job with `MPI_Abort` (status 3); a failed action's rank says why and
+///   aborts the job too (see `endsJobOnError`). The schedule is validated on every rank before anything
+///   is computed, and configuration errors end every rank alike, said once by rank 0.
 public final class MPIExecutor {
     public let rank: Int
     public let schedule: Schedule
@@ -43,7 +44,12 @@ public final class MPIExecutor {
     /// Per micro-batch, the tensors this rank sends (activations forward, gradients backward).
     private let activationOut: FloatBuffer
     private let gradientOut: FloatBuffer
-    private let progress = MPIProgress()
+    /// Whether an error of this rank must end the whole job (`abort`): once every rank has its executor,
+    /// the others would wait for a failed one forever.
+    nonisolated(unsafe) public private(set) static var endsJobOnError = false
+
+    /// From now on an error of this rank ends the job.
+    public static func endJobOnError() { endsJobOnError = true }
 
     /// Starts MPI in this process (once) and returns its rank and the number of ranks.
     public static func start() throws(ExecutorError) -> (rank: Int, size: Int) {
@@ -62,16 +68,24 @@ public final class MPIExecutor {
     /// Ends MPI in this process.
     public static func stop() { MPI_Finalize() }
 
+    /// Ends every rank of the job (after this rank said why).
+    public static func abort(code: Int32) -> Never {
+        MPI_Abort(stagecraft_mpi_comm_world(), code)
+        exit(code)
+    }
+
     /// Prepares this rank's stages; every rank must call it with the same arguments.
     public init(schedule: Schedule, model: MLPConfiguration, options: ExecutorOptions = ExecutorOptions(), rank: Int, size: Int) throws(ExecutorError) {
         guard size == schedule.deviceCount else {
             throw .invalidOptions("the schedule has \(schedule.deviceCount) devices but mpirun started \(size) ranks; run mpirun -np \(schedule.deviceCount)")
         }
-        guard !options.forwardOnly, options.link == nil, options.fault == nil else {
+        guard !options.forwardOnly, options.link == nil else {
             throw .invalidOptions("--forward-only, --link-latency and --link-bandwidth are not available with --backend mpi: the link is MPI's")
         }
         try model.validate()
-        try options.validate()
+        var checked = options
+        if checked.fault?.kind == .stall { checked.fault = nil }  // a stall drill is safe here: the watchdog ends the process
+        try checked.validate()
         do { try schedule.validate() } catch { throw .invalidSchedule(error.description) }
         let layerCounts = try model.stageLayerCounts(stages: schedule.stageCount)
         let rows = try model.microbatchRows(microbatches: schedule.microbatchCount)
@@ -121,7 +135,9 @@ public final class MPIExecutor {
         var starts = [Int64](repeating: 0, count: iterations * actionCount), ends = starts
         var losses = [Double](repeating: 0, count: iterations * m)
         var peaks = [Int64](repeating: 0, count: iterations * deviceCount), finishes = peaks
-        let watchdog = Thread { [progress, options] in progress.watch(seconds: options.stallTimeout) }
+        MPIExecutor.endJobOnError()
+        let progress = MPIProgress()
+        let watchdog = Thread { [options] in progress.watch(seconds: options.stallTimeout) }
         watchdog.start()
         defer { progress.stop() }
         var meter = MemoryMeter()
@@ -136,12 +152,12 @@ public final class MPIExecutor {
             for id in schedule.actionRange(of: rank) {
                 let action = schedule.actions[id]
                 if receives[id] != nil {
-                    progress.waiting(at: action, for: sourceDescription(of: id))
+                    progress.waiting(at: action, for: sourceDescription(of: id), rank: rank)
                     MPI_Wait(&receives[id], stagecraft_mpi_status_ignore())
                 }
                 let start = MPIExecutor.now()
-                progress.running(action)
-                if let loss = try perform(action, id: id, meter: &meter, sends: &sends) {
+                progress.running(action, rank: rank)
+                if let loss = try perform(action, id: id, iteration: completedIterations + k, meter: &meter, sends: &sends) {
                     losses[k * m + action.microbatch] = loss
                 }
                 let end = MPIExecutor.now()
@@ -191,10 +207,14 @@ public final class MPIExecutor {
     // MARK: Actions
 
     /// One action's compute and its sends, with the memory accounting of `DeviceWorker`.
-    private func perform(_ action: Action, id: Int, meter: inout MemoryMeter, sends: inout [MPI_Request?]) throws(ExecutorError) -> Double? {
+    private func perform(_ action: Action, id: Int, iteration: Int, meter: inout MemoryMeter, sends: inout [MPI_Request?]) throws(ExecutorError) -> Double? {
         let index = action.replica * schedule.stageCount + action.stage
         guard let state = stages[index] else {
-            throw .deviceFailed(device: rank, action: action, iteration: completedIterations, reason: "no stage \(action.stage) on this rank")
+            throw .deviceFailed(device: rank, action: action, iteration: iteration, reason: "no stage \(action.stage) on this rank")
+        }
+        if let fault = options.fault, fault.iteration == iteration, fault.action == action {
+            fault.strike()
+            throw .deviceFailed(device: rank, action: action, iteration: iteration, reason: fault.message)
         }
         let j = action.microbatch, unit = state.tensorBytes, layers = Int64(state.layerCount)
         let tensor = microbatchRows * model.hidden
@@ -216,7 +236,7 @@ public final class MPIExecutor {
                 meter.release(layers * unit)
             }
             if options.failOnNaN, let value = loss, !value.isFinite {
-                throw .deviceFailed(device: rank, action: action, iteration: completedIterations,
+                throw .deviceFailed(device: rank, action: action, iteration: iteration,
                                     reason: "the loss of micro-batch \(j) is \(value) (--fail-on-nan); lower --lr or check the model")
             }
         case .recompute:
@@ -420,20 +440,23 @@ public struct MPILink: Sendable {
     public let bandwidth: Double?
 }
 
-/// What this rank is doing, for the watchdog: a stall becomes an error naming the action and what it
-/// waits for, then the process ends with status 3 (and `mpirun` ends the job).
+/// What this rank is doing, for the watchdog of one `run`: a stall becomes an error naming the action and
+/// what it waits for, then the job ends (`MPI_Abort`, status 3).
 final class MPIProgress: @unchecked Sendable {
     private let lock = NSLock()
     private var state = "starting"
     private var changed = MonotonicClock.now()
     private var stopped = false
 
-    func waiting(at action: Action, for source: String) { set("blocked at \(action), waiting for \(source)") }
-    func running(_ action: Action) { set("running \(action)") }
+    private var rank = 0
 
-    private func set(_ text: String) {
+    func waiting(at action: Action, for source: String, rank: Int) { set("blocked at \(action), waiting for \(source)", rank: rank) }
+    func running(_ action: Action, rank: Int) { set("running \(action)", rank: rank) }
+
+    private func set(_ text: String, rank: Int) {
         lock.lock()
         state = text
+        self.rank = rank
         changed = MonotonicClock.now()
         lock.unlock()
     }
@@ -449,14 +472,12 @@ final class MPIProgress: @unchecked Sendable {
         while true {
             Thread.sleep(forTimeInterval: min(0.1, seconds / 10))
             lock.lock()
-            let (done, text, idle) = (stopped, state, MonotonicClock.now() - changed)
+            let (done, text, idle, rank) = (stopped, state, MonotonicClock.now() - changed, self.rank)
             lock.unlock()
             if done { return }
             if idle > limit {
-                var rank: Int32 = 0
-                MPI_Comm_rank(stagecraft_mpi_comm_world(), &rank)
                 FileHandle.standardError.write(Data("Error: stalled: rank \(rank) has been \(text) for more than \(seconds) s (--stall-timeout); ending the job\n".utf8))
-                exit(3)
+                MPIExecutor.abort(code: 3)
             }
         }
     }

@@ -74,6 +74,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "With --predict and no --cost-model: calibration iterations measured per calibration schedule, at least (it measures as many as --iterations when that is more).")
     var repetitions: Int = 12
 
+    @Option(help: ArgumentHelp("A failure drill: ACTION@ITERATION[:error|exit|stall], e.g. 1F2@3:exit — device 1's 1F2 in iteration 3 (from 1) throws, ends its process at once, or never finishes (stall: --backend mpi only).", valueName: "drill"))
+    var injectFault: String?
+
     @Option(help: "Executor: threads (one thread per device, default) or mpi (one process per device: start with mpirun -np <devices>; rank 0 records and prints).")
     var backend: Backend = .threads
 
@@ -89,6 +92,10 @@ struct RunCommand: ParsableCommand {
     func validate() throws {
         guard iterations >= 1 else { throw ValidationError("--iterations \(iterations): run at least 1 iteration") }
         if !predict && costModel != nil { throw ValidationError("--cost-model is used with --predict; add --predict") }
+        if let injectFault {
+            let fault = try Self.parseFault(injectFault)
+            if fault.kind == .stall && backend != .mpi { throw ValidationError("--inject-fault …:stall needs --backend mpi: a stalled thread would hold the threaded executor") }
+        }
         if backend == .mpi && (forwardOnly || linkLatency != nil || linkBandwidth != nil) {
             throw ValidationError("--forward-only, --link-latency and --link-bandwidth are not available with --backend mpi: the link is MPI's")
         }
@@ -102,17 +109,41 @@ struct RunCommand: ParsableCommand {
         }
     }
 
+    /// `1F2@3:exit` → device 1's 1F2 in iteration 3 (from 1, as printed), ending its process.
+    static func parseFault(_ text: String) throws -> FaultInjection {
+        let kindSplit = text.split(separator: ":", maxSplits: 1)
+        let parts = kindSplit[0].split(separator: "@")
+        let kind = kindSplit.count == 2 ? FaultInjection.Kind(rawValue: String(kindSplit[1])) : .error
+        guard parts.count == 2, let iteration = Int(parts[1]), iteration >= 1, let kind,
+              let action = try? ScheduleCSV.actions(inCell: String(parts[0])).compute.first else {
+            throw ValidationError("--inject-fault '\(text)': give ACTION@ITERATION[:error|exit|stall], e.g. 1F2@3:exit")
+        }
+        return FaultInjection(iteration: iteration - 1, action: action, message: "injected \(kind.rawValue) at \(action) in iteration \(iteration) (--inject-fault)", kind: kind)
+    }
+
     private func parsedLayersPerStage(_ text: String) -> [Int]? {
         let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         return parts.contains(nil) || parts.isEmpty ? nil : parts.compactMap { $0 }
     }
 
     func run() throws {
+        do {
+            try measure()
+        } catch {
+            // Once MPI ranks measure, the others would wait for a failed one forever: say why, end the job.
+            guard MPIExecutor.endsJobOnError else { throw error }
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            MPIExecutor.abort(code: 1)
+        }
+    }
+
+    private func measure() throws {
         let schedule = try scheduleOptions.makeSchedule()
         let model = MLPConfiguration(layers: mlp.layers, hidden: mlp.hidden, batch: mlp.batch, seed: mlp.seed, learningRate: lr,
                                      layersPerStage: layersPerStage.flatMap(parsedLayersPerStage))
         let link = (linkLatency != nil || linkBandwidth != nil) ? LinkEmulation(latency: linkLatency ?? 0, bandwidth: linkBandwidth) : nil
-        let options = ExecutorOptions(stallTimeout: stallTimeout, failOnNaN: failOnNan, forwardOnly: forwardOnly, link: link)
+        let options = ExecutorOptions(stallTimeout: stallTimeout, failOnNaN: failOnNan, forwardOnly: forwardOnly, link: link,
+                                      fault: try injectFault.map(Self.parseFault))
         if backend == .mpi && !MPILauncher.isUnderMPI { try MPILauncher.relaunch(ranks: schedule.deviceCount) }
         let executor: any PipelineExecutor
         var mpi: (rank: Int, size: Int)?
@@ -130,14 +161,23 @@ struct RunCommand: ParsableCommand {
             if let mpi, mpi.rank != 0 { throw ExitCode(1) }
             throw CommandError(error.description)
         }
-        defer { if mpi != nil { MPIExecutor.stop() } }
+        // From here on a failing rank would leave the others waiting for it: an error ends the job (see run()).
+        if mpi != nil { MPIExecutor.endJobOnError() }
         // Ranks other than 0 compute their devices and hand their times to rank 0, which records and prints.
         if let mpi, mpi.rank != 0 {
             for _ in 0..<iterations {
                 do { _ = try executor.run(iterations: 1) } catch { throw CommandError("rank \(mpi.rank): \(error.description)") }
             }
+            MPIExecutor.stop()
             return
         }
+        try measure(with: executor)
+        if mpi != nil { MPIExecutor.stop() }
+    }
+
+    /// Rank 0's (or the threaded executor's) part: measure, record, predict, print.
+    private func measure(with executor: any PipelineExecutor) throws {
+        let schedule = executor.schedule
         // Every measured iteration's timeline is kept for the typical iteration: 16 bytes per action.
         let (timelineBytes, overflow) = iterations.multipliedReportingOverflow(by: (executor.schedule.actions.count + 8) * 16)
         if overflow || timelineBytes > ExecutorFootprint.limit / 2 {

@@ -30,3 +30,23 @@ func mpiBackendTrainsExactlyAsTheThreadedOne(_ schedule: [String]) throws {
     let runs = try workspace.succeed(["query", "SELECT count(*), min(kind), min(status) FROM runs", "--db", "m.db", "--csv"])
     #expect(runs.stdout == "count(*),min(kind),min(status)\n1,executed,completed\n")
 }
+
+@Test(arguments: [
+    ("1F2@2:error", "rank 1: device 1 failed at 1F2 in iteration 1: injected error"),
+    ("1F2@2:exit", "exited"),
+    ("1F2@2:stall", "stalled: rank"),
+])
+func aFailingRankEndsTheWholeJob(drill: String, message: String) throws {
+    let workspace = try Workspace()
+    let finished = try workspace.run("stagecraft", ["run", "--backend", "mpi", "--schedule", "1f1b", "--devices", "2", "--microbatches", "4",
+                                                    "--layers", "2", "--hidden", "16", "--batch", "8", "--iterations", "3",
+                                                    "--inject-fault", drill, "--stall-timeout", "2", "--db", "f.db"], deadline: 90)
+    #expect(!finished.timedOut, "hung: \(finished)")
+    #expect(finished.status.map { $0 != 0 } == true, "\(finished)")
+    #expect((finished.stderr + finished.stdout).contains(message), "\(finished)")
+    // Rank 0 was killed mid-run: its run reads as interrupted, never completed.
+    let runs = try workspace.succeed(["query", "SELECT count(*) FROM runs WHERE status = 'completed'", "--db", "f.db", "--csv"])
+    #expect(runs.stdout == "count(*)\n0\n")
+    let shown = try workspace.succeed(["runs", "--db", "f.db"])
+    #expect(shown.stdout.contains("interrupted"), "\(shown)")
+}
