@@ -34,6 +34,13 @@ public final class MPIExecutor {
     /// The link between neighbouring ranks d and d + 1, measured by ping-pong before the first iteration
     /// (rank 0 holds every pair's; nil with one rank).
     public private(set) var links: [MPILink] = []
+    /// Rank 0: for every tensor a rank had to wait for, the time from its sender's `MPI_Isend` to its
+    /// arrival (the receiver's wait returning), in ns on rank 0's clock — the transfer as the run saw it,
+    /// within the clocks' uncertainty.
+    public private(set) var transferTimes: [Int64] = []
+    /// Per (iteration, action id) of the current `run`: when the action posted its send (0: none).
+    private var sendTimes: [Int64] = []
+    private var currentSlot = 0
     /// Bytes of one tensor sent between stages (a micro-batch's activation or its gradient).
     public var transferBytes: Int { microbatchRows * model.hidden * MemoryLayout<Float>.size }
     private let stages: [StageState?]
@@ -132,7 +139,9 @@ public final class MPIExecutor {
     public func run(iterations: Int = 1) throws(ExecutorError) -> [IterationResult] {
         guard iterations >= 1 else { throw .invalidOptions("--iterations \(iterations): run at least 1 iteration") }
         let actionCount = schedule.actions.count, deviceCount = schedule.deviceCount, m = schedule.microbatchCount
-        var starts = [Int64](repeating: 0, count: iterations * actionCount), ends = starts
+        var starts = [Int64](repeating: 0, count: iterations * actionCount), ends = starts, arrivals = starts
+        sendTimes = [Int64](repeating: 0, count: iterations * actionCount)
+        currentSlot = 0
         var losses = [Double](repeating: 0, count: iterations * m)
         var peaks = [Int64](repeating: 0, count: iterations * deviceCount), finishes = peaks
         MPIExecutor.endJobOnError()
@@ -152,10 +161,17 @@ public final class MPIExecutor {
             for id in schedule.actionRange(of: rank) {
                 let action = schedule.actions[id]
                 if receives[id] != nil {
-                    progress.waiting(at: action, for: sourceDescription(of: id), rank: rank)
-                    MPI_Wait(&receives[id], stagecraft_mpi_status_ignore())
+                    var arrived: Int32 = 0
+                    MPI_Test(&receives[id], &arrived, stagecraft_mpi_status_ignore())
+                    if arrived == 0 {
+                        // Waiting for it: the moment the wait returns is the tensor's arrival.
+                        progress.waiting(at: action, for: sourceDescription(of: id), rank: rank)
+                        MPI_Wait(&receives[id], stagecraft_mpi_status_ignore())
+                        arrivals[k * actionCount + id] = MPIExecutor.now() - clockOffsets[rank]
+                    }
                 }
                 let start = MPIExecutor.now()
+                currentSlot = k * actionCount + id
                 progress.running(action, rank: rank)
                 if let loss = try perform(action, id: id, iteration: completedIterations + k, meter: &meter, sends: &sends) {
                     losses[k * m + action.microbatch] = loss
@@ -174,6 +190,8 @@ public final class MPIExecutor {
         reduce(&ends)
         reduce(&peaks)
         reduce(&finishes)
+        reduce(&arrivals)
+        reduce(&sendTimes)
         losses.withUnsafeMutableBufferPointer { buffer in
             let source = rank == 0 ? UnsafeRawPointer(stagecraft_mpi_in_place()) : UnsafeRawPointer(buffer.baseAddress)
             let result = MPI_Reduce(source, buffer.baseAddress, Int32(buffer.count), stagecraft_mpi_double(), stagecraft_mpi_sum(), 0, communicator)
@@ -182,6 +200,15 @@ public final class MPIExecutor {
         let first = completedIterations
         completedIterations += iterations
         guard rank == 0 else { return [] }
+        // A tensor waited for took from its sender's MPI_Isend (aligned clocks) to its arrival.
+        for k in 0..<iterations {
+            for id in schedule.actions.indices where arrivals[k * actionCount + id] > 0 {
+                let device = schedule.device(atIndex: id)
+                let sent = dependencies.predecessors(of: id).map(Int.init).filter { schedule.device(atIndex: $0) != device }
+                    .map { sendTimes[k * actionCount + $0] }.filter { $0 > 0 }.max()
+                if let sent { transferTimes.append(arrivals[k * actionCount + id] - sent) }
+            }
+        }
         let parameters = parameterBytes
         return (0..<iterations).map { k in
             let start = Array(starts[(k * actionCount)..<((k + 1) * actionCount)]), end = Array(ends[(k * actionCount)..<((k + 1) * actionCount)])
@@ -321,6 +348,7 @@ public final class MPIExecutor {
     }
 
     private func send(_ buffer: UnsafeMutablePointer<Float>, count: Int, to destination: Int, tag: Int32) -> MPI_Request? {
+        sendTimes[currentSlot] = MPIExecutor.now() - clockOffsets[rank]
         var request: MPI_Request? = stagecraft_mpi_request_null()
         MPI_Isend(buffer, Int32(count), stagecraft_mpi_float(), Int32(destination), tag, communicator, &request)
         return request

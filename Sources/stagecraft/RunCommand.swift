@@ -233,6 +233,12 @@ struct RunCommand: ParsableCommand {
             throw error is CommandError ? error : CommandError("\(error)")
         }
         let results = measurement.results
+        if let mpi = executor as? MPIExecutor, !mpi.transferTimes.isEmpty {
+            let spread = Spread(mpi.transferTimes)
+            say("transfers waited for: \(spread.count) of \(CommandText.bytes(Int64(mpi.transferBytes))), from the send to the arrival "
+                + "median \(CommandText.duration(Int64(spread.median))), quartiles \(CommandText.duration(Int64(spread.q1)))–\(CommandText.duration(Int64(spread.q3)))"
+                + " (clocks ± \(CommandText.duration(mpi.clockUncertainty)))")
+        }
         let summary = MeasuredIterations(results.map(\.timeline))
         let recorded = recordIteration.pick(results, summary: summary)
         let spread = summary.spread
@@ -349,6 +355,24 @@ private struct ExecutedConfig: Encodable {
     let clockUncertaintyNs: Int64?
     /// With mpi: the link between ranks as ping-pong measured it (`calibrate --from-run` uses it).
     let link: MeasuredLink?
+}
+
+/// The tensors an MPI run waited for: how many, their size, and the time from the send to the arrival
+/// (median and quartiles, ns).
+struct MeasuredTransfers: Codable {
+    let count: Int
+    let bytes: Int
+    let medianNs, q1Ns, q3Ns: Double
+
+    init?(_ executor: MPIExecutor) {
+        guard !executor.transferTimes.isEmpty else { return nil }
+        let spread = Spread(executor.transferTimes)
+        count = spread.count
+        bytes = executor.transferBytes
+        medianNs = spread.median
+        q1Ns = spread.q1
+        q3Ns = spread.q3
+    }
 }
 
 /// The median over neighbouring rank pairs of the measured link, stored with an MPI run.

@@ -62,6 +62,8 @@ struct RunJSON: Encodable {
     let calibration: CalibrationJSON?
     let comparison: ComparisonText.JSONForm?
     let comparison_id: Int64?
+    /// `--backend mpi`: the tensors the ranks waited for (count, bytes, time from the send to the arrival).
+    let transfers: MeasuredTransfers?
 
     init(executor: any PipelineExecutor, results: [IterationResult], summary: MeasuredIterations,
          recorded: (timeline: Timeline, label: String, stored: String), runID: Int64?, database: String?,
@@ -94,5 +96,6 @@ struct RunJSON: Encodable {
         self.calibration = calibration.map { CalibrationJSON($0.result, calibrationID: $0.id, out: nil) }
         self.comparison = comparison?.text.form()
         comparison_id = comparison?.id
+        transfers = (executor as? MPIExecutor).flatMap(MeasuredTransfers.init)
     }
 }
