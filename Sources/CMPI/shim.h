@@ -8,7 +8,6 @@ static inline MPI_Datatype stagecraft_mpi_int64(void) { return MPI_INT64_T; }
 static inline MPI_Datatype stagecraft_mpi_double(void) { return MPI_DOUBLE; }
 static inline MPI_Datatype stagecraft_mpi_byte(void) { return MPI_BYTE; }
 static inline MPI_Status *stagecraft_mpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
-static inline MPI_Status *stagecraft_mpi_statuses_ignore(void) { return MPI_STATUSES_IGNORE; }
 static inline MPI_Request stagecraft_mpi_request_null(void) { return MPI_REQUEST_NULL; }
 static inline MPI_Op stagecraft_mpi_sum(void) { return MPI_SUM; }
 static inline int stagecraft_mpi_success(void) { return MPI_SUCCESS; }

@@ -1,12 +1,12 @@
 import Foundation
 
 /// One rank's `torch.profiler` Chrome trace, reduced to what a pipeline import needs: the complete
-/// (`"ph": "X"`) ranges of user annotations with their start and duration, the rank and the host.
+/// (`"ph": "X"`) ranges — user annotations and operators — with their start and duration, the rank and
+/// the host.
 ///
 /// The file is the JSON that `prof.export_chrome_trace(…)` writes: `traceEvents` (each `{"ph", "cat",
 /// "name", "pid", "tid", "ts", "dur"}`, times in µs as floats on the host's clock), `distributedInfo`
-/// (`rank`, `world_size`) and `host_name`. A merged file (several ranks' events) carries a `pid` per rank
-/// instead; it is split by the rank annotations it holds, see `PyTorchTraceImport`.
+/// (`rank`, `world_size`) and `host_name`; one file per rank.
 public struct ProfilerTrace: Sendable {
     /// A `"ph": "X"` range: name, start and duration in ns (the µs floats of the file, rounded).
     public struct Range: Sendable {
@@ -15,7 +15,6 @@ public struct ProfilerTrace: Sendable {
         public let category: String
         public let start: Int64
         public let duration: Int64
-        public let process: Int
     }
 
     public let path: String
@@ -49,8 +48,7 @@ public struct ProfilerTrace: Sendable {
         for case let event as [String: Any] in events where event["ph"] as? String == "X" {
             guard let name = event["name"] as? String, let ts = event["ts"] as? Double, let dur = event["dur"] as? Double,
                   ts.isFinite, dur.isFinite, dur >= 0, abs(ts) < 9e15 else { continue }
-            ranges.append(Range(name: name, category: event["cat"] as? String ?? "", start: Int64((ts * 1_000).rounded()), duration: Int64((dur * 1_000).rounded()),
-                                process: event["pid"] as? Int ?? 0))
+            ranges.append(Range(name: name, category: event["cat"] as? String ?? "", start: Int64((ts * 1_000).rounded()), duration: Int64((dur * 1_000).rounded())))
         }
         self.ranges = ranges
     }
