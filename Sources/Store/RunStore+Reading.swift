@@ -51,20 +51,28 @@ extension RunStore {
     /// The events of a run in action-id order (device after device, each in run order); empty for
     /// runs that did not complete.
     public func events(runID: Int64) throws(StoreError) -> [EventRecord] {
+        var events: [EventRecord] = []
+        try forEachEvent(runID: runID) { events.append($0) }
+        return events
+    }
+
+    /// Hands every event of run `runID` to `body` in action-id order, as SQLite reads them: a run of
+    /// millions of events is never held in memory. An error `body` throws stops the reading and is
+    /// reported as an output failure.
+    public func forEachEvent(runID: Int64, _ body: (EventRecord) throws -> Void) throws(StoreError) {
         _ = try run(id: runID)
-        return try read("reading the events of run \(runID)") { db in
-            var events: [EventRecord] = []
+        try read("reading the events of run \(runID)") { db in
             let cursor = try Row.fetchCursor(db, sql: """
                 SELECT action_id, device, replica, stage, chunk, microbatch, op, start_ns, end_ns
                 FROM events WHERE run_id = ? ORDER BY action_id
                 """, arguments: [runID])
             while let row = try cursor.next() {
-                events.append(EventRecord(actionID: try row.decode(atIndex: 0), device: try row.decode(atIndex: 1),
-                                          replica: try row.decode(atIndex: 2), stage: try row.decode(atIndex: 3),
-                                          chunk: try row.decode(atIndex: 4), microbatch: try row.decode(atIndex: 5),
-                                          op: try row.decode(atIndex: 6), startNs: try row.decode(atIndex: 7), endNs: try row.decode(atIndex: 8)))
+                let event = EventRecord(actionID: try row.decode(atIndex: 0), device: try row.decode(atIndex: 1),
+                                        replica: try row.decode(atIndex: 2), stage: try row.decode(atIndex: 3),
+                                        chunk: try row.decode(atIndex: 4), microbatch: try row.decode(atIndex: 5),
+                                        op: try row.decode(atIndex: 6), startNs: try row.decode(atIndex: 7), endNs: try row.decode(atIndex: 8))
+                do { try body(event) } catch { throw StoreError.output("\(error)") }
             }
-            return events
         }
     }
 

@@ -28,14 +28,16 @@ struct ExportRunCommand: ParsableCommand {
         case let .drawing(drawing): return try OutputFile.write(try RunGraphics.render(drawing, runID: runID, db: db), to: output)
         case let .events(events): eventFormat = events
         }
-        let (record, events) = try CommandText.store { () throws(StoreError) in
-            let store = try RunStore(readingFrom: db)
-            return (try store.run(id: runID), try store.events(runID: runID))
-        }
+        let store = try CommandText.store { () throws(StoreError) in try RunStore(readingFrom: db) }
+        let record = try CommandText.store { () throws(StoreError) in try store.run(id: runID) }
         guard record.status == .completed else {
             throw CommandError("run \(runID) is \(record.status.rawValue); only completed runs have events to export (see 'stagecraft show \(runID)')")
         }
-        let text = EventExport.render(events, of: record, as: eventFormat)
-        try OutputFile.write(text, to: output)
+        // Streamed as SQLite reads the events: a run of millions of actions is never held in memory.
+        try OutputFile.stream(to: output) { write in
+            var writer = EventExport.Writer(eventFormat, run: record, write: write)
+            try CommandText.store { () throws(StoreError) in try store.forEachEvent(runID: runID) { try writer.add($0) } }
+            try writer.finish()
+        }
     }
 }

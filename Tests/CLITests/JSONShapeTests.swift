@@ -172,3 +172,18 @@ private func expectSpread(_ value: Any?, _ what: String) {
     let transformer = try workspace.json(["compare", String(Int(runID)), "--model", "gpt3-1.3b", "--hardware", "a100", "--db", "t.db", "--json"])
     #expect(number(transformer["predicted_makespan_ns"]).map { $0 > 0 } == true)
 }
+
+@Test func exportStreamsTheSameTextToAFileAndToStandardOutput() throws {
+    let workspace = try Workspace()
+    try workspace.succeed(["simulate", "--schedule", "interleaved", "--devices", "4", "--microbatches", "64", "--chunks", "2", "--db", "e.db"])
+    for format in ["csv", "json"] {
+        let printed = try workspace.succeed(["export", "1", "--format", format, "--db", "e.db"]).stdout
+        try workspace.succeed(["export", "1", "--format", format, "--db", "e.db", "-o", "events.\(format)"])
+        #expect(workspace.contents("events.\(format)") == Data(printed.utf8), "\(format)")
+    }
+    let csv = String(decoding: workspace.contents("events.csv") ?? Data(), as: UTF8.self)
+    #expect(csv.hasPrefix("action_id,device,replica,stage,chunk,microbatch,op,start_ns,end_ns\n0,0,0,0,0,0,F,"))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: workspace.url.path).allSatisfy { !$0.hasSuffix(".partial") })
+    let json = try JSONSerialization.jsonObject(with: try #require(workspace.contents("events.json"))) as? [String: Any]
+    #expect((json?["events"] as? [Any])?.count == 4 * 2 * 64 * 2)
+}
