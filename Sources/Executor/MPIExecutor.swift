@@ -106,24 +106,10 @@ public final class MPIExecutor {
         dependencies = Dependencies(schedule: schedule)
         recomputed = dependencies.recomputedForwards
         openblas_set_num_threads(1)
-        let parameters = model.initialParameters()
-        let data = model.data()
-        let inputs = FloatBuffer(data.inputs), targets = FloatBuffer(data.targets)
         let held = Set(schedule.placement.stages(on: rank).map { $0.replica * schedule.stageCount + $0.stage })
-        var built: [StageState?] = []
-        for replica in 0..<schedule.replicaCount {
-            var firstLayer = 0
-            for stage in 0..<schedule.stageCount {
-                let count = layerCounts[stage]
-                built.append(held.contains(replica * schedule.stageCount + stage)
-                    ? StageState(replica: replica, stage: stage, firstLayer: firstLayer, parameters: parameters[firstLayer..<(firstLayer + count)],
-                                 isLastStage: stage == schedule.stageCount - 1, hidden: model.hidden, rows: rows,
-                                 microbatchCount: schedule.microbatchCount, inputs: inputs, targets: targets, batch: model.batch)
-                    : nil)
-                firstLayer += count
-            }
+        stages = StageState.build(model: model, schedule: schedule, layerCounts: layerCounts, rows: rows) { replica, stage in
+            held.contains(replica * schedule.stageCount + stage)
         }
-        stages = built
         let tensor = rows * model.hidden
         let slots = schedule.replicaCount * schedule.stageCount * schedule.microbatchCount * tensor
         activationOut = FloatBuffer(count: slots)
@@ -218,16 +204,6 @@ public final class MPIExecutor {
             let loss = losses[(k * m)..<((k + 1) * m)].reduce(0, +)
             let stepTime = (0..<deviceCount).map { finishes[k * deviceCount + $0] }.max() ?? 0
             return IterationResult(iteration: first + k, loss: loss, timeline: timeline, stepTime: stepTime)
-        }
-    }
-
-    /// Bytes of weights and weight gradients each device holds, as `ThreadedExecutor.parameterBytes`.
-    public var parameterBytes: [Int64] {
-        (0..<schedule.deviceCount).map { device in
-            schedule.placement.stages(on: device).reduce(Int64(0)) { total, held in
-                let layers = Int64(layersPerStage[held.stage]), hidden = Int64(model.hidden)
-                return total + 2 * layers * (hidden * hidden + hidden) * Int64(MemoryLayout<Float>.size)
-            }
         }
     }
 

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Schedule
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -225,5 +226,32 @@ final class StageState: @unchecked Sendable {
     /// The accumulated gradients of each layer of the stage.
     func gradients() -> [LayerParameters] {
         (0..<layerCount).map { LayerParameters(weights: weightGrads[$0].array, bias: biasGrads[$0].array) }
+    }
+}
+
+extension StageState {
+    /// The stages of `schedule` for `model`, indexed replica × stageCount + stage, from the model's
+    /// initial parameters and data (the same seed gives every executor the same weights); a stage for
+    /// which `holds(replica, stage)` is false is left nil (an MPI rank builds only its own).
+    static func build(model: MLPConfiguration, schedule: Schedule, layerCounts: [Int], rows: Int,
+                      holds: (_ replica: Int, _ stage: Int) -> Bool = { _, _ in true }) -> [StageState?] {
+        let parameters = model.initialParameters()
+        let data = model.data()
+        let inputs = FloatBuffer(data.inputs), targets = FloatBuffer(data.targets)
+        let stageCount = schedule.stageCount
+        var built: [StageState?] = []
+        for replica in 0..<schedule.replicaCount {
+            var firstLayer = 0
+            for stage in 0..<stageCount {
+                let count = layerCounts[stage]
+                built.append(holds(replica, stage)
+                    ? StageState(replica: replica, stage: stage, firstLayer: firstLayer, parameters: parameters[firstLayer..<(firstLayer + count)],
+                                 isLastStage: stage == stageCount - 1, hidden: model.hidden, rows: rows,
+                                 microbatchCount: schedule.microbatchCount, inputs: inputs, targets: targets, batch: model.batch)
+                    : nil)
+                firstLayer += count
+            }
+        }
+        return built
     }
 }

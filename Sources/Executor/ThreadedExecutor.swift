@@ -79,23 +79,8 @@ public final class ThreadedExecutor {
         recomputedForwards = dependencies.recomputedForwards
 
         openblas_set_num_threads(1)
-        let parameters = model.initialParameters()
-        let data = model.data()
-        let inputs = FloatBuffer(data.inputs), targets = FloatBuffer(data.targets)
+        let built = StageState.build(model: model, schedule: schedule, layerCounts: layerCounts, rows: rows)
         let stageCount = schedule.stageCount
-        var built: [StageState?] = []
-        for replica in 0..<schedule.replicaCount {
-            var firstLayer = 0
-            for stage in 0..<stageCount {
-                let count = layerCounts[stage]
-                built.append(StageState(replica: replica, stage: stage, firstLayer: firstLayer,
-                                        parameters: parameters[firstLayer..<(firstLayer + count)],
-                                        isLastStage: stage == stageCount - 1, hidden: model.hidden, rows: rows,
-                                        microbatchCount: schedule.microbatchCount, inputs: inputs, targets: targets,
-                                        batch: model.batch))
-                firstLayer += count
-            }
-        }
         stages = built
         syncs = (0..<stageCount).map { stage in
             guard schedule.replicaCount > 1 else { return nil }
@@ -170,16 +155,6 @@ public final class ThreadedExecutor {
     /// sum over replicas.
     public func gradients(replica: Int = 0, stage: Int) -> [LayerParameters] {
         stages[replica * schedule.stageCount + stage]?.gradients() ?? []
-    }
-
-    /// Bytes of weights and weight gradients each device holds (part of `Timeline.peakMemory`).
-    public var parameterBytes: [Int64] {
-        (0..<schedule.deviceCount).map { device in
-            schedule.placement.stages(on: device).reduce(Int64(0)) { total, held in
-                let layers = Int64(layersPerStage[held.stage]), hidden = Int64(model.hidden)
-                return total + 2 * layers * (hidden * hidden + hidden) * Int64(MemoryLayout<Float>.size)
-            }
-        }
     }
 
     // MARK: Checks

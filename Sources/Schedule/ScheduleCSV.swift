@@ -88,13 +88,15 @@ public enum ScheduleCSV {
 
         // Every stage of every replica has actions and runs every micro-batch's forward: counts beyond the
         // actions present cannot be right, and a stray large index must not size the tables below.
+        /// The cell holding the largest `key`.
         func largest(_ key: (Action) -> Int) -> (row: Int, column: Int, cell: String) {
+            var best = (key: Int.min, row: 1, column: 1, cell: "")
             for (device, entries) in parsed.enumerated() {
-                if let entry = entries.max(by: { key($0.action) < key($1.action) }), key(entry.action) == all.map({ key($0.action) }).max()! {
-                    return (device + 1, entry.column, entry.cell)
+                for entry in entries where key(entry.action) > best.key {
+                    best = (key(entry.action), device + 1, entry.column, entry.cell)
                 }
             }
-            return (1, 1, "")
+            return (best.row, best.column, best.cell)
         }
         let (stageSlots, stageOverflow) = stageCount.multipliedReportingOverflow(by: replicaCount)
         if stageOverflow || stageSlots > all.count {

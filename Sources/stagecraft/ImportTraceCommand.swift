@@ -36,7 +36,7 @@ struct ImportTraceCommand: ParsableCommand {
     }
 
     func run() throws {
-        for file in files { _ = try readText(file) }  // the size and type checks of every input file
+        for file in files { try checkInputFile(file) }
         let traces: [ProfilerTrace]
         let imported: PyTorchTraceImport
         let scheduleName = name ?? Self.defaultName(files[0])

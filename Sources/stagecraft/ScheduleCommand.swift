@@ -82,12 +82,9 @@ struct ScheduleCommand: ParsableCommand {
     }
 }
 
-/// Reads a whole text file or throws an error that names it.
-/// Text files larger than this are refused before reading: 256 MiB holds tens of millions of CSV cells,
-/// more than any schedule the tool builds by default.
-let largestTextFile = 256 << 20
-
-func readText(_ path: String) throws -> String {
+/// Refuses, before reading, a path that is missing, a directory, not a regular file, or larger than
+/// `largestTextFile`.
+func checkInputFile(_ path: String) throws {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
         throw CommandError("cannot read \(path): no such file")
@@ -100,6 +97,15 @@ func readText(_ path: String) throws -> String {
     if let size = (attributes?[.size] as? NSNumber)?.intValue, size > largestTextFile {
         throw CommandError("cannot read \(path): \(size) bytes is larger than the \(largestTextFile >> 20) MiB this command reads")
     }
+}
+
+/// Reads a whole text file or throws an error that names it.
+/// Text files larger than this are refused before reading: 256 MiB holds tens of millions of CSV cells,
+/// more than any schedule the tool builds by default.
+let largestTextFile = 256 << 20
+
+func readText(_ path: String) throws -> String {
+    try checkInputFile(path)
     guard let data = FileManager.default.contents(atPath: path) else {
         throw CommandError("cannot read \(path): no such file or not readable")
     }
