@@ -210,7 +210,7 @@ struct RunCommand: ParsableCommand {
         }
         say("\(schedule.name): \(schedule.deviceCount) devices, \(schedule.stageCount) stages × \(schedule.replicaCount) replica(s), "
               + "\(schedule.microbatchCount) micro-batches of \(executor.microbatchRows) rows; MLP \(mlp.layers) × \(mlp.hidden), "
-              + "layers per stage \(executor.layersPerStage.map(String.init).joined(separator: ","))")
+              + "layers per stage \(executor.layersPerStage.map(String.init).joined(separator: ",")); OpenBLAS \(BLASKernel.current) kernels")
         var measurement = Measurement(executor: executor, iterations: iterations, say: say)
         let prediction: Prediction?
         var calibration: CalibrateCommand.Outcome?
@@ -325,7 +325,7 @@ struct RunCommand: ParsableCommand {
                                     forwardOnly: forwardOnly, failOnNaN: failOnNan, stallTimeout: stallTimeout,
                                     linkLatency: linkLatency, linkBandwidth: linkBandwidth, recordedTimeline: recordIteration.rawValue,
                                     backend: backend.rawValue, clockUncertaintyNs: (executor as? MPIExecutor)?.clockUncertainty,
-                                    link: (executor as? MPIExecutor).flatMap(MeasuredLink.init))
+                                    link: (executor as? MPIExecutor).flatMap(MeasuredLink.init), blasKernel: BLASKernel.current)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(config), let text = String(data: data, encoding: .utf8) else { return "{}" }
@@ -355,6 +355,8 @@ private struct ExecutedConfig: Encodable {
     let clockUncertaintyNs: Int64?
     /// With mpi: the link between ranks as ping-pong measured it (`calibrate --from-run` uses it).
     let link: MeasuredLink?
+    /// OpenBLAS's kernel set that computed the run (rank 0's with mpi), see `BLASKernel`.
+    let blasKernel: String
 }
 
 /// The tensors an MPI run waited for: how many, their size, and the time from the send to the arrival

@@ -15,6 +15,8 @@ struct RunJSON: Encodable {
         let learning_rate: Float
         let forward_only: Bool
         let link_latency_s, link_bandwidth_bytes_per_s: Double?
+        /// OpenBLAS's kernel set, e.g. "Haswell" (see `BLASKernel`).
+        let blas_kernel: String
     }
     struct Iteration: Encodable {
         /// 1-based, as the text output numbers them.
@@ -74,7 +76,8 @@ struct RunJSON: Encodable {
             microbatches: schedule.microbatchCount, chunks: schedule.chunkCount, actions: schedule.actions.count,
             layers: model.layers, hidden: model.hidden, batch: model.batch, microbatch_rows: executor.microbatchRows,
             layers_per_stage: executor.layersPerStage, seed: model.seed, learning_rate: model.learningRate,
-            forward_only: executor.options.forwardOnly, link_latency_s: link?.latency, link_bandwidth_bytes_per_s: link?.bandwidth)
+            forward_only: executor.options.forwardOnly, link_latency_s: link?.latency, link_bandwidth_bytes_per_s: link?.bandwidth,
+            blas_kernel: BLASKernel.current)
         let discarded = Dictionary(summary.discarded.map { ($0.index, $0.reason.rawValue) }, uniquingKeysWith: { first, _ in first })
         iterations = results.enumerated().map { index, result in
             Iteration(iteration: result.iteration + 1, loss: result.loss, step_time_ns: result.stepTime,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Executor
 
 /// The `stagecraft` command: predicts and measures pipeline-parallel training schedules.
 @main
@@ -11,6 +12,10 @@ struct Stagecraft: ParsableCommand {
     )
 
     static func main() {
+        // Commands that compute on the executor get OpenBLAS's fastest kernels for this CPU.
+        if let command = CommandLine.arguments.dropFirst().first, ["run", "calibrate"].contains(command) {
+            BLASKernel.restartWithPreferredKernel()
+        }
         main(NegativeValues.attached(Array(CommandLine.arguments.dropFirst())))
     }
 }

@@ -17,6 +17,8 @@ func fail(_ message: String) -> Never {
 
 /// The whole benchmark; top-level code would make its variables main-actor globals.
 func benchmark() {
+    BLASKernel.restartWithPreferredKernel()  // the kernels `stagecraft run` computes with
+    print("OpenBLAS kernels: \(BLASKernel.current)")
     var arguments = CommandLine.arguments.dropFirst()
     var databasePath: String?
     var iterations = 6
