@@ -9,16 +9,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The shared schedule model: pure Swift, no I/O, no dependencies.
         .target(name: "Schedule"),
-        .target(name: "Simulator", dependencies: [
-            "Schedule",
-            .product(name: "HeapModule", package: "swift-collections"),
-        ]),
+        .target(name: "Simulator", dependencies: ["Schedule"]),
         // OpenBLAS through Debian's libopenblas-dev (pkg-config: openblas).
         // Transformer cost models for GPU clusters: FLOPs, memory and links of a model on a hardware kind.
         .target(name: "Transformer", dependencies: ["Simulator"]),

@@ -44,23 +44,41 @@ public struct Dependencies: Sendable {
         microbatchIndex = index
         syncIndex = sync
 
-        var offsets: [Int32] = [0]
-        offsets.reserveCapacity(schedule.actions.count + 1)
-        var ids: [Int32] = []
-        ids.reserveCapacity(schedule.actions.count * 2)
-        for action in schedule.actions {
-            Self.forEachPredecessor(of: action, stages: stages, replicas: replicas, microbatches: microbatches,
-                                    index: index) { ids.append($0) }
-            offsets.append(Int32(ids.count))
+        // At most two predecessors per action, replicas × micro-batches per gradient sync: filled through
+        // raw buffers, without a capacity check per edge.
+        let actions = schedule.actions
+        var edgeLimit = 0
+        for action in actions { edgeLimit += action.op == .gradSync ? replicas * microbatches : 2 }
+        var offsets = [Int32](repeating: 0, count: actions.count + 1)
+        predecessorIDs = [Int32](unsafeUninitializedCapacity: edgeLimit) { ids, initialized in
+            var edges = 0
+            offsets.withUnsafeMutableBufferPointer { offsets in
+                for (id, action) in actions.enumerated() {
+                    Self.forEachPredecessor(of: action, stages: stages, replicas: replicas, microbatches: microbatches, index: index) {
+                        ids[edges] = $0
+                        edges += 1
+                    }
+                    offsets[id + 1] = Int32(edges)
+                }
+            }
+            initialized = edges
         }
         predecessorOffsets = offsets
-        predecessorIDs = ids
     }
 
     /// The ids of the actions that action `id` waits for.
     @inline(__always)
     public func predecessors(of id: Int) -> ArraySlice<Int32> {
         predecessorIDs[Int(predecessorOffsets[id])..<Int(predecessorOffsets[id + 1])]
+    }
+
+    /// Calls `body` with the graph as raw buffers: the predecessors of action `i` are
+    /// `ids[offsets[i] ..< offsets[i + 1]]`. For hot loops, which then touch no reference counts.
+    @inline(__always)
+    public func withUnsafePredecessors<R>(_ body: (_ offsets: UnsafeBufferPointer<Int32>, _ ids: UnsafeBufferPointer<Int32>) throws -> R) rethrows -> R {
+        try predecessorOffsets.withUnsafeBufferPointer { offsets in
+            try predecessorIDs.withUnsafeBufferPointer { ids in try body(offsets, ids) }
+        }
     }
 
     /// The actions that `action` waits for, as far as the schedule has them.
@@ -87,6 +105,7 @@ public struct Dependencies: Sendable {
     public var edgeCount: Int { predecessorIDs.count }
 
     /// The rule itself (see the type's documentation), resolved against the index of present actions.
+    @inline(__always)
     private static func forEachPredecessor(of action: Action, stages: Int, replicas: Int, microbatches: Int,
                                            index: MicrobatchIndex, _ body: (Int32) -> Void) {
         let r = action.replica, s = action.stage, j = action.microbatch
@@ -158,8 +177,10 @@ struct MicrobatchIndex: Sendable {
         opSlot[Int(op.rawValue)] < 0 ? -1 : ids[position(op, replica, stage, microbatch)]
     }
 
+    /// Wrapping arithmetic: the table's size was allocated, so no product overflows, and the hot
+    /// lookup then carries no overflow checks.
     @inline(__always)
     private func position(_ op: Op, _ replica: Int, _ stage: Int, _ microbatch: Int) -> Int {
-        ((replica * stages + stage) * microbatches + microbatch) * slotsPerEntry + opSlot[Int(op.rawValue)]
+        ((replica &* stages &+ stage) &* microbatches &+ microbatch) &* slotsPerEntry &+ opSlot[Int(op.rawValue)]
     }
 }

@@ -1,4 +1,3 @@
-import HeapModule
 import Schedule
 
 /// The event loop behind `Simulator`. Per-action state is two flat arrays (start, end: 16 bytes per
@@ -157,127 +156,128 @@ enum Engine {
         // is parked waiting for it (further parked devices chain through `DeviceState.nextWaiter`).
         // Keeping the waiter there saves an array and a cache miss per action.
         var end = [Int64](repeating: -1, count: count)
-        actions.withUnsafeBufferPointer { actions in
-            start.withUnsafeMutableBufferPointer { start in
-                end.withUnsafeMutableBufferPointer { end in
-                    let start = start, end = end
-                    /// Transfer time of the edge u → v: zero on one device and into a gradient sync.
-                    @inline(__always)
-                    func cost(_ u: Action, _ v: Action) -> Int64 {
-                        guard v.op != .gradSync else { return 0 }
-                        let from = stageDeviceTable[u.replica * stages + u.stage]
-                        let to = stageDeviceTable[v.replica * stages + v.stage]
-                        return from == to ? 0 : transferTable[min(u.stage, v.stage)]
-                    }
+        dependencies.withUnsafePredecessors { predecessorOffsets, predecessorIDs in
+            actions.withUnsafeBufferPointer { actions in
+                start.withUnsafeMutableBufferPointer { start in
+                    end.withUnsafeMutableBufferPointer { end in
+                        let start = start, end = end
+                        /// Transfer time of the edge u → v: zero on one device and into a gradient sync.
+                        @inline(__always)
+                        func cost(_ u: Action, _ v: Action) -> Int64 {
+                            guard v.op != .gradSync else { return 0 }
+                            let from = stageDeviceTable[u.replica * stages + u.stage]
+                            let to = stageDeviceTable[v.replica * stages + v.stage]
+                            return from == to ? 0 : transferTable[min(u.stage, v.stage)]
+                        }
 
-                    /// Starts device d's next action if its inputs are there and returns its end
-                    /// event; parks d on the first unfinished predecessor otherwise.
-                    func dispatch(_ d: Int) -> Event? {
-                        let id = state[d].next
-                        guard id < state[d].limit else { return nil }
-                        let action = actions[id]
-                        var ready = state[d].free + dispatchTime
-                        let predecessors = dependencies.predecessors(of: id)
-                        for edge in predecessors.indices {
-                            let u = Int(predecessors[edge])
-                            let finished = end[u]
-                            if finished < 0 {
-                                state[d].nextWaiter = Int32(-2 - finished)  // −1 when none was parked
-                                end[u] = -2 - Int64(d)
-                                return nil
-                            }
-                            var arrives = finished
-                            if hasTransferCost {
-                                let time = cost(actions[u], action)
-                                if time > 0 { arrives = contention ? arrival[edge] : finished + time }
-                            }
-                            if arrives > ready { ready = arrives }
-                        }
-                        start[id] = ready
-                        let stage = action.stage
-                        // Memory follows the device's action order (see `CostModel`).
-                        switch action.op {
-                        case .forward:
-                            let held = state[d].live + activationTable[stage]
-                            if held > state[d].peak { state[d].peak = held }
-                            if anyRecompute && recomputedForward[id] {
-                                state[d].live += checkpointTable[stage]
-                            } else if !inference {
-                                state[d].live = held
-                            }
-                        case .recompute:
-                            state[d].live += activationTable[stage] - checkpointTable[stage]
-                            if state[d].live > state[d].peak { state[d].peak = state[d].live }
-                        case .inputGrad:
-                            state[d].live += gradientTable[stage]
-                            let held = state[d].live + transientTable[stage]
-                            if held > state[d].peak { state[d].peak = held }
-                        case .backward:
-                            let held = state[d].live + gradientTable[stage] + transientTable[stage]
-                            if held > state[d].peak { state[d].peak = held }
-                            state[d].live -= activationTable[stage]
-                        case .weightGrad:
-                            state[d].live -= activationTable[stage] + gradientTable[stage]
-                        case .gradSync:
-                            break
-                        }
-                        var duration = durationTable[(Int(action.replica) * opCount + Int(action.op.rawValue)) * stages + stage]
-                        if hasColdStart && action.op != .gradSync {
-                            // First on the device, first of its op there, or cold: after an action of
-                            // another (replica, stage).
-                            let op = Int(action.op.rawValue)
-                            let firstOfOp = state[d].opsSeen & (1 << op) == 0
-                            state[d].opsSeen |= 1 << op
-                            if id == state[d].first {
-                                duration += firstTable[stage]
-                            } else if firstOfOp && firstOfOpTable[op] > 0 {
-                                duration += firstOfOpTable[op]
-                            } else if actions[id - 1].stage != stage || actions[id - 1].replica != action.replica {
-                                duration += coldTable[stage]
-                            }
-                        }
-                        return Event(time: ready + duration, device: Int32(d))
-                    }
-
-                    var heap = Heap<Event>()
-                    heap.reserveCapacity(devices)
-                    for d in 0..<devices {
-                        if let event = dispatch(d) { heap.insert(event) }
-                    }
-                    // Events are handled in (time, device) order. The device whose action just ended
-                    // dispatches its next one; that event goes through the heap unless it is already
-                    // earlier than everything in it (then it would be popped next anyway).
-                    var current = heap.popMin()
-                    while let event = current {
-                        let d = Int(event.device), id = state[d].next
-                        var parked = Int(-2 - end[id])  // the first device parked on this action, or −1
-                        end[id] = event.time
-                        state[d].free = event.time
-                        state[d].next = id + 1
-                        if contention {
+                        /// Starts device d's next action if its inputs are there and returns its end
+                        /// event; parks d on the first unfinished predecessor otherwise.
+                        func dispatch(_ d: Int) -> Event? {
+                            let id = state[d].next
+                            guard id < state[d].limit else { return nil }
                             let action = actions[id]
-                            let from = Int(stageDeviceTable[action.replica * stages + action.stage])
-                            for k in Int(sendOffsetTable[id])..<Int(sendOffsetTable[id + 1]) {
-                                let consumer = actions[Int(sendConsumerTable[k])]
-                                let link = from * devices + Int(stageDeviceTable[consumer.replica * stages + consumer.stage])
-                                let begins = max(event.time, linkFree[link])
-                                linkFree[link] = begins + cost(action, consumer)
-                                arrival[Int(sendEdgeTable[k])] = linkFree[link]
+                            var ready = state[d].free + dispatchTime
+                            for edge in Int(predecessorOffsets[id])..<Int(predecessorOffsets[id + 1]) {
+                                let u = Int(predecessorIDs[edge])
+                                let finished = end[u]
+                                if finished < 0 {
+                                    state[d].nextWaiter = Int32(-2 - finished)  // −1 when none was parked
+                                    end[u] = -2 - Int64(d)
+                                    return nil
+                                }
+                                var arrives = finished
+                                if hasTransferCost {
+                                    let time = cost(actions[u], action)
+                                    if time > 0 { arrives = contention ? arrival[edge] : finished + time }
+                                }
+                                if arrives > ready { ready = arrives }
                             }
+                            start[id] = ready
+                            let stage = action.stage
+                            // Memory follows the device's action order (see `CostModel`).
+                            switch action.op {
+                            case .forward:
+                                let held = state[d].live + activationTable[stage]
+                                if held > state[d].peak { state[d].peak = held }
+                                if anyRecompute && recomputedForward[id] {
+                                    state[d].live += checkpointTable[stage]
+                                } else if !inference {
+                                    state[d].live = held
+                                }
+                            case .recompute:
+                                state[d].live += activationTable[stage] - checkpointTable[stage]
+                                if state[d].live > state[d].peak { state[d].peak = state[d].live }
+                            case .inputGrad:
+                                state[d].live += gradientTable[stage]
+                                let held = state[d].live + transientTable[stage]
+                                if held > state[d].peak { state[d].peak = held }
+                            case .backward:
+                                let held = state[d].live + gradientTable[stage] + transientTable[stage]
+                                if held > state[d].peak { state[d].peak = held }
+                                state[d].live -= activationTable[stage]
+                            case .weightGrad:
+                                state[d].live -= activationTable[stage] + gradientTable[stage]
+                            case .gradSync:
+                                break
+                            }
+                            var duration = durationTable[(Int(action.replica) * opCount + Int(action.op.rawValue)) * stages + stage]
+                            if hasColdStart && action.op != .gradSync {
+                                // First on the device, first of its op there, or cold: after an action of
+                                // another (replica, stage).
+                                let op = Int(action.op.rawValue)
+                                let firstOfOp = state[d].opsSeen & (1 << op) == 0
+                                state[d].opsSeen |= 1 << op
+                                if id == state[d].first {
+                                    duration += firstTable[stage]
+                                } else if firstOfOp && firstOfOpTable[op] > 0 {
+                                    duration += firstOfOpTable[op]
+                                } else if actions[id - 1].stage != stage || actions[id - 1].replica != action.replica {
+                                    duration += coldTable[stage]
+                                }
+                            }
+                            return Event(time: ready + duration, device: Int32(d))
                         }
-                        while parked >= 0 {
-                            let nextParked = Int(state[parked].nextWaiter)
-                            if let woken = dispatch(parked) { heap.insert(woken) }
-                            parked = nextParked
+
+                        var heap = EventQueue(capacity: devices)
+                        defer { heap.free() }
+                        for d in 0..<devices {
+                            if let event = dispatch(d) { heap.insert(event) }
                         }
-                        if let following = dispatch(d) {
-                            if let earliest = heap.min, earliest < following {
-                                current = heap.replaceMin(with: following)
+                        // Events are handled in (time, device) order. The device whose action just ended
+                        // dispatches its next one; that event goes through the heap unless it is already
+                        // earlier than everything in it (then it would be popped next anyway).
+                        var current = heap.popMin()
+                        while let event = current {
+                            let d = Int(event.device), id = state[d].next
+                            var parked = Int(-2 - end[id])  // the first device parked on this action, or −1
+                            end[id] = event.time
+                            state[d].free = event.time
+                            state[d].next = id + 1
+                            if contention {
+                                let action = actions[id]
+                                let from = Int(stageDeviceTable[action.replica * stages + action.stage])
+                                for k in Int(sendOffsetTable[id])..<Int(sendOffsetTable[id + 1]) {
+                                    let consumer = actions[Int(sendConsumerTable[k])]
+                                    let link = from * devices + Int(stageDeviceTable[consumer.replica * stages + consumer.stage])
+                                    let begins = max(event.time, linkFree[link])
+                                    linkFree[link] = begins + cost(action, consumer)
+                                    arrival[Int(sendEdgeTable[k])] = linkFree[link]
+                                }
+                            }
+                            while parked >= 0 {
+                                let nextParked = Int(state[parked].nextWaiter)
+                                if let woken = dispatch(parked) { heap.insert(woken) }
+                                parked = nextParked
+                            }
+                            if let following = dispatch(d) {
+                                if let earliest = heap.min, earliest < following {
+                                    current = heap.replaceMin(with: following)
+                                } else {
+                                    current = following
+                                }
                             } else {
-                                current = following
+                                current = heap.popMin()
                             }
-                        } else {
-                            current = heap.popMin()
                         }
                     }
                 }
