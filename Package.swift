@@ -32,8 +32,10 @@ let package = Package(
         .target(name: "Report", dependencies: ["Schedule", "Store"]),
         // Measures a cost model for the executor on this machine (stagecraft calibrate).
         .target(name: "Calibration", dependencies: ["Schedule", "Simulator", "Executor"]),
+        // stagecraft tune: candidates ranked under a memory budget, schedule synthesis, lower bounds.
+        .target(name: "Tune", dependencies: ["Schedule", "Simulator", "Transformer"]),
         .executableTarget(name: "stagecraft", dependencies: [
-            "Schedule", "Simulator", "Executor", "Store", "Report", "Calibration", "Transformer", "TraceImport",
+            "Schedule", "Simulator", "Executor", "Store", "Report", "Calibration", "Transformer", "TraceImport", "Tune",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule"]),
@@ -54,6 +56,9 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "Simulator", "Schedule"]),
         .testTarget(name: "TraceImportTests", dependencies: ["TraceImport", "Schedule"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulator", "Executor", "Schedule"]),
+        .testTarget(name: "TuneTests", dependencies: ["Tune", "Simulator", "Schedule"]),
+        // experiments/tune: synthesized schedules against the handcrafted families and the lower bound.
+        .executableTarget(name: "tune-quality", dependencies: ["Tune", "Simulator", "Schedule"], path: "experiments/tune/TuneQuality"),
         // Runs the built stagecraft binary (and store-test-writer for fixtures): JSON shapes, bad input.
         .testTarget(name: "CLITests"),
     ],

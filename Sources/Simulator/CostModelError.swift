@@ -29,6 +29,8 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
     case badWorkingSet(index: Int, reason: String)
     /// A cost-model file could not be read or parsed: (file, what was wrong, the field where known).
     case malformed(file: String, reason: String, field: String?)
+    /// A cost model of `stages` stages cannot be merged into `into` (not a divisor).
+    case cannotMerge(stages: Int, into: Int)
     /// A cost-model file could not be written.
     case unwritable(file: String, reason: String)
 
@@ -70,6 +72,8 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
             return "cost model field \(CostModel.Field.workingSet) point \(index): \(reason)"
         case let .malformed(file, reason, field):
             return "cannot read cost model \(file)" + (field.map { ", field '\($0)'" } ?? "") + ": \(reason)"
+        case let .cannotMerge(stages, into):
+            return "the cost model has \(stages) stages, which cannot be merged into \(into); calibrate with a stage count that is a multiple of \(into)"
         case let .unwritable(file, reason):
             return "cannot write cost model \(file): \(reason)"
         }

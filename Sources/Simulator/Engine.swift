@@ -238,6 +238,33 @@ enum Engine {
                             return Event(time: ready + duration, device: Int32(d))
                         }
 
+                        if !contention {
+                            // Without link contention no time depends on the order in which devices
+                            // advance: each runs its actions as far as their inputs have ended, and an
+                            // action's end is final once computed. So no event queue: a device runs until
+                            // it parks, and the devices it wakes are run in turn.
+                            let runnable = Buffer(repeating: Int32(0), count: devices)
+                            defer { runnable.free() }
+                            var waiting = devices
+                            for d in 0..<devices { runnable[d] = Int32(devices - 1 - d) }
+                            while waiting > 0 {
+                                waiting -= 1
+                                let d = Int(runnable[waiting])
+                                while let event = dispatch(d) {
+                                    let id = state[d].next
+                                    var parked = Int(-2 - end[id])  // the first device parked on this action, or −1
+                                    end[id] = event.time
+                                    state[d].free = event.time
+                                    state[d].next = id + 1
+                                    while parked >= 0 {
+                                        runnable[waiting] = Int32(parked)
+                                        waiting += 1
+                                        parked = Int(state[parked].nextWaiter)
+                                    }
+                                }
+                            }
+                            return
+                        }
                         var heap = EventQueue(capacity: devices)
                         defer { heap.free() }
                         for d in 0..<devices {

@@ -8,11 +8,12 @@ import GRDB
 /// in step with this file.
 enum Schema {
     /// Identifiers of all migrations this version knows, in order.
-    static var migrationIdentifiers: [String] { [v1, v2, v3] }
+    static var migrationIdentifiers: [String] { [v1, v2, v3, v4] }
 
     static let v1 = "v1: runs, events, device_stats"
     static let v2 = "v2: comparisons, calibrations"
     static let v3 = "v3: measurements, action_spread, device_spread, comparison noise"
+    static let v4 = "v4: tunes, tune_candidates"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -152,6 +153,49 @@ enum Schema {
                 ALTER TABLE comparisons ADD COLUMN measured_makespan_q3_ns REAL;
                 ALTER TABLE comparisons ADD COLUMN makespan_within_noise INTEGER;
                 ALTER TABLE comparisons ADD COLUMN start_within_noise REAL;
+                """)
+        }
+        // `stagecraft tune`: one row per tune, one per candidate it simulated.
+        migrator.registerMigration(v4) { db in
+            try db.execute(sql: """
+                CREATE TABLE tunes (
+                    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+                    created_at          TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                    host                TEXT    NOT NULL,
+                    tool_version        TEXT    NOT NULL,
+                    config              TEXT    NOT NULL,
+                    devices             INTEGER NOT NULL,
+                    memory_budget_bytes INTEGER,
+                    lower_bound_ns      INTEGER NOT NULL,
+                    evaluated           INTEGER NOT NULL,
+                    seconds             REAL    NOT NULL
+                );
+
+                CREATE TABLE tune_candidates (
+                    tune_id                INTEGER NOT NULL REFERENCES tunes (id) ON DELETE CASCADE,
+                    position               INTEGER NOT NULL,
+                    rank                   INTEGER,
+                    schedule               TEXT    NOT NULL,
+                    microbatches           INTEGER NOT NULL,
+                    chunks                 INTEGER NOT NULL,
+                    stages                 INTEGER NOT NULL,
+                    recompute              INTEGER NOT NULL,
+                    layer_split            TEXT,
+                    layers_per_stage       TEXT,
+                    makespan_ns            INTEGER NOT NULL,
+                    iteration_ns           INTEGER NOT NULL,
+                    bubble_ratio           REAL    NOT NULL,
+                    peak_memory_bytes      INTEGER NOT NULL,
+                    peak_memory_per_device TEXT    NOT NULL,
+                    microbatches_per_s     REAL    NOT NULL,
+                    samples_per_s          REAL,
+                    within_budget          INTEGER NOT NULL,
+                    on_frontier            INTEGER NOT NULL,
+                    lower_bound_ns         INTEGER NOT NULL,
+                    reason                 TEXT,
+                    schedule_csv           TEXT,
+                    PRIMARY KEY (tune_id, position)
+                ) WITHOUT ROWID;
                 """)
         }
         return migrator

@@ -40,8 +40,8 @@ struct TransformerOptions: ParsableArguments {
         }
     }
 
-    /// The pipeline of `schedule` running the model on the hardware; nil without --model.
-    func pipeline(for schedule: Schedule) throws -> TransformerPipeline? {
+    /// The model and hardware with the options applied; nil without --model.
+    func resolved() throws -> (model: TransformerModel, hardware: Hardware)? {
         guard let name = model, let hardwareName = hardware else { return nil }
         do {
             var model = try TransformerModel.named(name)
@@ -50,6 +50,17 @@ struct TransformerOptions: ParsableArguments {
             if let microbatchSize { model.microbatchSize = microbatchSize }
             if let sequenceLength { model.sequenceLength = sequenceLength }
             if selectiveRecompute { model.recompute = .selective }
+            return (model, hardware)
+        } catch {
+            throw CommandError(error.description)
+        }
+    }
+
+    /// The pipeline of `schedule` running the model on the hardware; nil without --model.
+    func pipeline(for schedule: Schedule) throws -> TransformerPipeline? {
+        guard let resolved = try resolved() else { return nil }
+        var model = resolved.model
+        do {
             if schedule.recomputes { model.recompute = .full }
             let split = try layersPerStage.map { text in
                 try text.split(separator: ",").map { item -> Int in
@@ -59,7 +70,7 @@ struct TransformerOptions: ParsableArguments {
                     return count
                 }
             }
-            return try TransformerPipeline(model: model, hardware: hardware, devices: schedule.deviceCount, stages: schedule.stageCount,
+            return try TransformerPipeline(model: model, hardware: resolved.hardware, devices: schedule.deviceCount, stages: schedule.stageCount,
                                            layersPerStage: split, tensorParallel: tensorParallel)
         } catch let error as TransformerError {
             throw CommandError(error.description)

@@ -41,6 +41,16 @@ private let oneFOneB = "--schedule 1f1b --devices 2 --microbatches 4"
 private let tinyModel = "--layers 2 --hidden 16 --batch 8"
 
 let badInputs: [BadInput] = [
+    // tune: an empty space, a budget no candidate meets, costs that do not fit the devices.
+    BadInput("tune --devices 4 --forward 1ms --db good.db", "--microbatches 8,16,32"),
+    BadInput("tune --devices 4 --microbatches 8 --families nope --db good.db", "not a schedule family"),
+    BadInput("tune --devices 4 --microbatches 0 --db good.db", "at least 1"),
+    BadInput("tune --devices 4 --microbatches 8 --activation-bytes 1GB --memory-budget 1MB --db good.db", "the least any needs is 250.00 MB (interleaved v=4 m=8 +recompute)"),
+    BadInput("tune --devices 4 --microbatches 8 --forward 1ms,2ms --db good.db", "2 per-stage values but tune prices 4 device(s)"),
+    BadInput("tune --devices 4 --microbatches 8 --global-batch 64 --db good.db", "--global-batch needs --model"),
+    BadInput("tune --devices 8 --model gpt3-13b --hardware h100 --db good.db", "--model needs --global-batch"),
+    BadInput("tune --devices 8 --model gpt3-13b --hardware h100 --global-batch 64 --microbatches 5 --db good.db", "does not divide --global-batch 64"),
+    BadInput("tune --devices 8 --model gpt3-175b --hardware a100 --global-batch 8 --families gpipe --recompute no --db good.db", "raise --memory-budget"),
     // Numbers out of range.
     BadInput("simulate --schedule 1f1b --devices 0 --microbatches 4 --db good.db", "need at least 1 device"),
     BadInput("simulate --schedule 1f1b --devices 2 --microbatches 0 --db good.db", "need at least 1 micro-batch"),
@@ -198,7 +208,7 @@ func badInputIsRefusedClearlyAndChangesNothing(_ input: BadInput) throws {
 @Test func theMatrixCoversEveryCommand() {
     #expect(badInputs.count >= 40)
     let commands = Set(badInputs.map { $0.arguments[0] })
-    #expect(commands == ["simulate", "run", "runs", "show", "compare", "report", "export", "calibrate", "schedule", "query", "import-trace"])
+    #expect(commands == ["simulate", "tune", "run", "runs", "show", "compare", "report", "export", "calibrate", "schedule", "query", "import-trace"])
 }
 
 @Test func aDatabaseLockedByAnotherWriterIsReportedNotWaitedOnForever() throws {

@@ -1,5 +1,3 @@
-import Simulator
-
 /// A cost model of a finer split made coarser: stages merged `factor` at a time, so one calibration at
 /// the finest split serves every schedule whose stages are groups of its stages (interleaved v = 2
 /// calibrates 2p stages; GPipe, 1F1B and Chimera use p stages of two of them each).
@@ -13,11 +11,11 @@ import Simulator
 public enum StageMerge {
     /// `model`'s per-stage values merged into `stages` stages; throws when its stage count is not a
     /// multiple of `stages`.
-    public static func merge(_ model: CostModel, into stages: Int) throws(CalibrationError) -> CostModel {
+    public static func merge(_ model: CostModel, into stages: Int) throws(CostModelError) -> CostModel {
         guard case let .perStage(forward) = model.forward else { return model }
         let fine = forward.count
         guard stages >= 1, fine % stages == 0 else {
-            throw .invalidSettings("the cost model has \(fine) stages, which cannot be merged into \(stages); calibrate with a stage count that is a multiple of \(stages)")
+            throw .cannotMerge(stages: fine, into: stages)
         }
         let factor = fine / stages
         guard factor > 1 else { return model }

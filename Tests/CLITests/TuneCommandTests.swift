@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// `stagecraft tune` end to end: the JSON shape, the record in the database, the plot and the winner's
+/// schedule, which simulates to the makespan tune reported.
+@Suite struct TuneCommandTests {
+    static let costs = ["--forward", "1ms", "--backward", "2ms", "--activation-bytes", "1GB", "--weight-bytes", "2GB", "--checkpoint-bytes", "100MB"]
+
+    @Test func tuneRanksRecordsPlotsAndWritesTheWinner() throws {
+        let workspace = try Workspace()
+        let output = try workspace.json(["tune", "--devices", "4", "--microbatches", "8,16", "--synthesize", "--memory-budget", "7GB",
+                                         "--plot", "frontier.svg", "--save-schedule", "winner.csv", "--top", "3", "--json", "--db", "t.db"] + Self.costs)
+        let ranked = try #require(output["ranked"] as? [[String: Any]])
+        #expect(ranked.count == 3)
+        let winner = try #require(ranked.first)
+        for key in ["label", "schedule", "microbatches", "chunks", "stages", "recompute", "makespan_ns", "iteration_ns", "bubble_ratio",
+                    "peak_memory_bytes", "peak_memory_per_device", "microbatches_per_s", "lower_bound_ns", "bound_ratio", "on_frontier", "reason", "rank"] {
+            #expect(winner[key] != nil, "ranked[0] lacks \(key)")
+        }
+        for entry in ranked { #expect((entry["peak_memory_bytes"] as? Int ?? .max) <= 7_000_000_000) }
+        #expect((winner["bound_ratio"] as? Double ?? 0) >= 1)
+        let frontier = try #require(output["frontier"] as? [[String: Any]])
+        #expect(!frontier.isEmpty)
+        #expect((output["over_budget"] as? Int ?? 0) > 0)
+        #expect((output["synthesized"] as? Int) == 2)
+        let tuneID = try #require(output["tune_id"] as? Int)
+
+        // Stored: the tune and every candidate simulated, the winner ranked 1.
+        let stored = try workspace.succeed(["query", "SELECT count(*), min(rank) FROM tune_candidates WHERE tune_id = \(tuneID)", "--db", "t.db", "--csv"])
+        let evaluated = try #require(output["evaluated"] as? Int)
+        #expect(stored.stdout == "count(*),min(rank)\n\(evaluated),1\n")
+
+        // The plot is an SVG with one point per candidate; the winner's schedule simulates to its makespan.
+        let svg = try String(contentsOfFile: workspace.path("frontier.svg"), encoding: .utf8)
+        #expect(svg.hasPrefix("<svg"))
+        #expect(svg.components(separatedBy: "<circle").count - 1 >= evaluated)
+        let simulated = try workspace.json(["simulate", "--file", "winner.csv", "--json", "--no-record"] + Self.splitCosts(for: winner))
+        #expect(simulated["makespan_ns"] as? Int == winner["makespan_ns"] as? Int)
+    }
+
+    /// The cost options of the winner: stages cut in equal parts when it holds more than one per device.
+    static func splitCosts(for winner: [String: Any]) -> [String] {
+        let parts = (winner["stages"] as? Int ?? 4) / 4
+        guard parts > 1 else { return costs }
+        let milliseconds = { (value: Double) in "\(value / Double(parts))ms" }
+        return ["--forward", milliseconds(1), "--backward", milliseconds(2), "--activation-bytes", "\(1_000_000_000 / parts)",
+                "--weight-bytes", "\(2_000_000_000 / parts)", "--checkpoint-bytes", "100MB"]
+    }
+
+    @Test func transformerTuneChoosesTheMicrobatchSize() throws {
+        let workspace = try Workspace()
+        let output = try workspace.json(["tune", "--devices", "4", "--model", "gpt3-1.3b", "--hardware", "h100", "--global-batch", "16",
+                                         "--families", "1f1b,zb-h1,interleaved", "--json", "--no-record"])
+        let ranked = try #require(output["ranked"] as? [[String: Any]])
+        let winner = try #require(ranked.first)
+        #expect([1, 2, 4, 8, 16].contains(winner["microbatches"] as? Int ?? 0))
+        #expect(winner["samples_per_s"] as? Double != nil)
+        let layers = try #require(winner["layers_per_stage"] as? [Int])
+        #expect(layers.reduce(0, +) == 24)
+        #expect((output["memory_budget_bytes"] as? Int) == 80_000_000_000)
+    }
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# stagecraft tune, measured: (1) how many candidates it simulates per second for p = 8 (fresh processes,
+# median and range); (2) for p = 2 on the threaded executor, whether the schedule tune picks from a
+# calibration — a synthesized one included — is the fastest measured among the families, or within the
+# measured spread of the fastest. Every family and the synthesized schedule run ROUNDS times in turn, in
+# fresh processes, with exactly what a user types.
+#
+#   experiments/tune/run.sh [ROUNDS] [HIDDEN] [BATCH]     (default 3 rounds, MLP 8 × 512, batch 128)
+#
+# The cost model is `calibrate --chunks 2` (4 stages), merged for the one-stage-per-device families.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH=/opt/swift/usr/bin:$PATH
+rounds=${1:-3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+hidden=${2:-512}
+batch=${3:-128}
+db=$work/tune.db
+swift build -c release --product stagecraft >/dev/null
+bin=$PWD/.build/release/stagecraft
+
+echo "== 1. candidates per second, p = 8, every family, chunks 2,4, recompute both (10 processes each)"
+costs=(--forward 1ms --backward 2ms --activation-bytes 1GB --weight-bytes 2GB --checkpoint-bytes 100MB)
+for ms in 1,2,4,8,16,32,64 8,16,32,64; do
+    for i in $(seq 1 10); do
+        "$bin" tune --devices 8 --microbatches $ms --recompute both "${costs[@]}" --no-record --json
+    done | python3 -c '
+import json, statistics, sys
+runs = [json.loads(line) for line in sys.stdin]
+rates = sorted(r["candidates_per_second"] for r in runs)
+print("m in {%s}: %d candidates; %s per second (range %s to %s)" % (sys.argv[1], runs[0]["evaluated"],
+      format(statistics.median(rates), ",.0f"), format(rates[0], ",.0f"), format(rates[-1], ",.0f")))' "$ms"
+done
+
+echo
+echo "== 2. p = 2, MLP 8 × $hidden, batch $batch, m = 8: tune's pick against every family, measured"
+model=(--layers 8 --hidden "$hidden" --batch "$batch")
+"$bin" calibrate --devices 2 --chunks 2 --microbatches 8 "${model[@]}" -o "$work/cost.json" --db "$db" >/dev/null
+"$bin" tune --devices 2 --microbatches 8 --recompute no --synthesize --cost-model "$work/cost.json" --top 100 --json --db "$db" >"$work/tune.json"
+python3 - "$work/tune.json" "$db" "$work/synth.csv" <<'PY'
+import json, sqlite3, sys
+tune = json.load(open(sys.argv[1]))
+row = sqlite3.connect(sys.argv[2]).execute(
+    "SELECT schedule_csv FROM tune_candidates WHERE tune_id = ? AND schedule = 'synth'", (tune["tune_id"],)).fetchone()
+open(sys.argv[3], "w").write(row[0])
+PY
+cases=("gpipe" "1f1b" "interleaved --chunks 2" "looped-bfs --chunks 2" "chimera" "zb-h1" "zb-h2" "zb-v" "dualpipev" "synth")
+for round in $(seq 1 "$rounds"); do
+    for case in "${cases[@]}"; do
+        if [ "$case" = synth ]; then what=(--file "$work/synth.csv"); else what=(--schedule $case --devices 2 --microbatches 8); fi
+        "$bin" run "${what[@]}" "${model[@]}" --iterations 20 --no-record --json \
+            | python3 -c 'import json,sys; m=json.load(sys.stdin)["measurement"]["makespan_ns"]; print(sys.argv[1], m["median"], m["q1"], m["q3"])' "${case%% *}" >>"$work/measured.txt"
+    done
+done
+python3 - "$work/tune.json" "$work/measured.txt" "$rounds" <<'PY'
+import json, statistics, sys
+tune = json.load(open(sys.argv[1]))
+predicted = {}
+for entry in tune["ranked"]:
+    predicted.setdefault(entry["schedule"], entry)
+measured = {}
+for line in open(sys.argv[2]):
+    name, median, q1, q3 = line.split()
+    measured.setdefault(name, []).append((float(median), float(q1), float(q3)))
+pick = tune["ranked"][0]["schedule"]
+rows = []
+for name, runs in measured.items():
+    medians = sorted(r[0] for r in runs)
+    rows.append((statistics.median(medians), name, medians, statistics.median(r[1] for r in runs), statistics.median(r[2] for r in runs)))
+rows.sort()
+fastest = rows[0]
+print(f"tune's pick: {tune['ranked'][0]['label']} (predicted {tune['ranked'][0]['makespan_ns'] / 1e6:.3f} ms); {sys.argv[3]} rounds, 20 iterations each")
+print(f"{'schedule':12} {'predicted':>11} {'pred.rank':>9} {'measured':>11} {'quartiles (median run)':>24} {'rounds':>24} {'meas.rank':>9}")
+ranks = {e['schedule']: i + 1 for i, e in enumerate(sorted(predicted.values(), key=lambda e: e["makespan_ns"]))}
+for rank, (median, name, medians, q1, q3) in enumerate(rows, 1):
+    p = predicted.get(name)
+    pred = f"{p['makespan_ns'] / 1e6:8.3f} ms" if p else "-"
+    mark = "  <- tune's pick" if name == pick else ""
+    print(f"{name:12} {pred:>11} {ranks.get(name, '-'):>9} {median / 1e6:8.3f} ms {q1 / 1e6:10.3f}–{q3 / 1e6:.3f} ms "
+          f"{medians[0] / 1e6:10.3f}–{medians[-1] / 1e6:.3f} ms {rank:>9}{mark}")
+pick_row = next(r for r in rows if r[1] == pick)
+verdict = "the fastest measured" if pick_row is fastest else (
+    "within the measured spread of the fastest" if pick_row[0] <= fastest[4] else "slower than the fastest beyond its spread")
+print(f"verdict: {pick} is {verdict} ({fastest[1]}: median {fastest[0] / 1e6:.3f} ms, upper quartile {fastest[4] / 1e6:.3f} ms; "
+      f"{pick}: {pick_row[0] / 1e6:.3f} ms, {100 * (pick_row[0] / fastest[0] - 1):+.2f}%)")
+PY
