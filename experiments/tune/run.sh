@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # stagecraft tune, measured: (1) how many candidates it simulates per second for p = 8 (fresh processes,
-# median and range); (2) for p = 2 on the threaded executor, whether the schedule tune picks from a
+# median, quartiles and range); (2) for p = 2 on the threaded executor, whether the schedule tune picks from a
 # calibration — a synthesized one included — is the fastest measured among the families, or within the
 # measured spread of the fastest. Every family and the synthesized schedule run ROUNDS times in turn, in
 # fresh processes, with exactly what a user types.
@@ -20,17 +20,18 @@ db=$work/tune.db
 swift build -c release --product stagecraft >/dev/null
 bin=$PWD/.build/release/stagecraft
 
-echo "== 1. candidates per second, p = 8, every family, chunks 2,4, recompute both (10 processes each)"
+echo "== 1. candidates per second, p = 8, every family, chunks 2,4, recompute both (30 processes each)"
 costs=(--forward 1ms --backward 2ms --activation-bytes 1GB --weight-bytes 2GB --checkpoint-bytes 100MB)
 for ms in 1,2,4,8,16,32,64 8,16,32,64; do
-    for i in $(seq 1 10); do
+    for i in $(seq 1 30); do
         "$bin" tune --devices 8 --microbatches $ms --recompute both "${costs[@]}" --no-record --json
     done | python3 -c '
 import json, statistics, sys
 runs = [json.loads(line) for line in sys.stdin]
 rates = sorted(r["candidates_per_second"] for r in runs)
-print("m in {%s}: %d candidates; %s per second (range %s to %s)" % (sys.argv[1], runs[0]["evaluated"],
-      format(statistics.median(rates), ",.0f"), format(rates[0], ",.0f"), format(rates[-1], ",.0f")))' "$ms"
+q1, _, q3 = statistics.quantiles(rates, n=4)
+print("m in {%s}: %d candidates; median %s per second, quartiles %s to %s, range %s to %s" % (sys.argv[1], runs[0]["evaluated"],
+      *(format(v, ",.0f") for v in (statistics.median(rates), q1, q3, rates[0], rates[-1]))))' "$ms"
 done
 
 echo
