@@ -1,6 +1,6 @@
 # Stagecraft: `make demo` and `make test` install what is missing, build, and run.
 SWIFT ?= swift
-APT_PACKAGES := libopenblas-dev libsqlite3-dev pkg-config libopenmpi-dev openmpi-bin
+APT_PACKAGES := libopenblas-dev libsqlite3-dev pkg-config libopenmpi-dev openmpi-bin libxml2
 DB ?= stagecraft.db
 
 .PHONY: deps build release test demo clean

@@ -34,8 +34,10 @@ let package = Package(
         .target(name: "Calibration", dependencies: ["Schedule", "Simulator", "Executor"]),
         // stagecraft tune: candidates ranked under a memory budget, schedule synthesis, lower bounds.
         .target(name: "Tune", dependencies: ["Schedule", "Simulator", "Transformer"]),
+        // stagecraft baseline: saved cases, tolerances, checks with JUnit XML and Markdown for CI.
+        .target(name: "Baseline", dependencies: ["Schedule", "Simulator"]),
         .executableTarget(name: "stagecraft", dependencies: [
-            "Schedule", "Simulator", "Executor", "Store", "Report", "Calibration", "Transformer", "TraceImport", "Tune",
+            "Schedule", "Simulator", "Executor", "Store", "Report", "Calibration", "Transformer", "TraceImport", "Tune", "Baseline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule"]),
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "TraceImportTests", dependencies: ["TraceImport", "Schedule"]),
         .testTarget(name: "CalibrationTests", dependencies: ["Calibration", "Simulator", "Executor", "Schedule"]),
         .testTarget(name: "TuneTests", dependencies: ["Tune", "Simulator", "Schedule"]),
+        .testTarget(name: "BaselineTests", dependencies: ["Baseline", "Simulator", "Schedule"]),
         // experiments/tune: synthesized schedules against the handcrafted families and the lower bound.
         .executableTarget(name: "tune-quality", dependencies: ["Tune", "Simulator", "Schedule"], path: "experiments/tune/TuneQuality"),
         // Runs the built stagecraft binary (and store-test-writer for fixtures): JSON shapes, bad input.

@@ -91,20 +91,25 @@ public struct CaseResults: Codable, Equatable, Sendable {
     /// Measured cases: the quartiles of the makespan over the kept iterations.
     public var makespanQ1Ns: Int64?
     public var makespanQ3Ns: Int64?
+    /// Simulated cases: the costs the results came from, so a check can redraw the baseline's timeline
+    /// and say which costs changed.
+    public var costModel: CostModel?
 
     enum CodingKeys: String, CodingKey {
         case makespanNs = "makespan_ns", iterationNs = "iteration_ns", bubbleRatio = "bubble_ratio"
         case peakMemoryBytes = "peak_memory_bytes", makespanQ1Ns = "makespan_q1_ns", makespanQ3Ns = "makespan_q3_ns"
+        case costModel = "cost_model"
     }
 
     public init(makespanNs: Int64, iterationNs: Int64?, bubbleRatio: Double, peakMemoryBytes: Int64, makespanQ1Ns: Int64? = nil,
-                makespanQ3Ns: Int64? = nil) {
+                makespanQ3Ns: Int64? = nil, costModel: CostModel? = nil) {
         self.makespanNs = makespanNs
         self.iterationNs = iterationNs
         self.bubbleRatio = bubbleRatio
         self.peakMemoryBytes = peakMemoryBytes
         self.makespanQ1Ns = makespanQ1Ns
         self.makespanQ3Ns = makespanQ3Ns
+        self.costModel = costModel
     }
 
     /// The value of `metric`, nil when the results lack it.

@@ -35,10 +35,11 @@ public struct BaselineFile: Codable, Equatable, Sendable {
 
     /// Reads and checks a baseline file: the format, unique case names, each case complete.
     public static func read(_ path: String) throws(BaselineError) -> BaselineFile {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw .unreadable(path, "cannot read it: \(error.localizedDescription)")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw .unreadable(path, "cannot read it: no such file")
         }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .unreadable(path, "cannot read it: permission denied") }
         return try decode(data, file: path)
     }
 

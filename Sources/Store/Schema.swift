@@ -8,12 +8,13 @@ import GRDB
 /// in step with this file.
 enum Schema {
     /// Identifiers of all migrations this version knows, in order.
-    static var migrationIdentifiers: [String] { [v1, v2, v3, v4] }
+    static var migrationIdentifiers: [String] { [v1, v2, v3, v4, v5] }
 
     static let v1 = "v1: runs, events, device_stats"
     static let v2 = "v2: comparisons, calibrations"
     static let v3 = "v3: measurements, action_spread, device_spread, comparison noise"
     static let v4 = "v4: tunes, tune_candidates"
+    static let v5 = "v5: baselines"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -196,6 +197,20 @@ enum Schema {
                     schedule_csv           TEXT,
                     PRIMARY KEY (tune_id, position)
                 ) WITHOUT ROWID;
+                """)
+        }
+        // `stagecraft baseline save|update`: every version of a baseline, as its file's text.
+        migrator.registerMigration(v5) { db in
+            try db.execute(sql: """
+                CREATE TABLE baselines (
+                    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name         TEXT    NOT NULL,
+                    created_at   TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                    host         TEXT    NOT NULL,
+                    tool_version TEXT    NOT NULL,
+                    content      TEXT    NOT NULL
+                );
+                CREATE INDEX baselines_by_name ON baselines (name, id);
                 """)
         }
         return migrator

@@ -8,7 +8,7 @@ struct Stagecraft: ParsableCommand {
         commandName: "stagecraft",
         abstract: "Predict and measure pipeline-parallel training schedules.",
         version: StagecraftVersion.current,
-        subcommands: [ScheduleCommand.self, SimulateCommand.self, TuneCommand.self, RunCommand.self, RunsCommand.self, ShowRunCommand.self, QueryCommand.self, ExportRunCommand.self, ReportCommand.self, CompareCommand.self, CalibrateCommand.self, ImportTraceCommand.self]
+        subcommands: [ScheduleCommand.self, SimulateCommand.self, TuneCommand.self, BaselineCommand.self, RunCommand.self, RunsCommand.self, ShowRunCommand.self, QueryCommand.self, ExportRunCommand.self, ReportCommand.self, CompareCommand.self, CalibrateCommand.self, ImportTraceCommand.self]
     )
 
     static func main() {

@@ -51,6 +51,10 @@ let badInputs: [BadInput] = [
     BadInput("tune --devices 8 --model gpt3-13b --hardware h100 --db good.db", "--model needs --global-batch"),
     BadInput("tune --devices 8 --model gpt3-13b --hardware h100 --global-batch 64 --microbatches 5 --db good.db", "does not divide --global-batch 64"),
     BadInput("tune --devices 8 --model gpt3-175b --hardware a100 --global-batch 8 --families gpipe --recompute no --db good.db", "raise --memory-budget"),
+    // baseline: a missing or malformed file, a case list without costs.
+    BadInput("baseline save x --cases nope.json --db good.db", "nope.json: cannot read it"),
+    BadInput("baseline check nope.json --db good.db", "no such baseline file"),
+    BadInput("baseline update nope.json --db good.db", "no such baseline file"),
     // Numbers out of range.
     BadInput("simulate --schedule 1f1b --devices 0 --microbatches 4 --db good.db", "need at least 1 device"),
     BadInput("simulate --schedule 1f1b --devices 2 --microbatches 0 --db good.db", "need at least 1 micro-batch"),
@@ -208,7 +212,7 @@ func badInputIsRefusedClearlyAndChangesNothing(_ input: BadInput) throws {
 @Test func theMatrixCoversEveryCommand() {
     #expect(badInputs.count >= 40)
     let commands = Set(badInputs.map { $0.arguments[0] })
-    #expect(commands == ["simulate", "tune", "run", "runs", "show", "compare", "report", "export", "calibrate", "schedule", "query", "import-trace"])
+    #expect(commands == ["simulate", "tune", "baseline", "run", "runs", "show", "compare", "report", "export", "calibrate", "schedule", "query", "import-trace"])
 }
 
 @Test func aDatabaseLockedByAnotherWriterIsReportedNotWaitedOnForever() throws {

@@ -11,9 +11,9 @@ import Testing
         let store = try RunStore(path: directory.path("new.db"))
         #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").rows
                 == [[.text("v1: runs, events, device_stats")], [.text("v2: comparisons, calibrations")],
-                    [.text("v3: measurements, action_spread, device_spread, comparison noise")], [.text("v4: tunes, tune_candidates")]])
+                    [.text("v3: measurements, action_spread, device_spread, comparison noise")], [.text("v4: tunes, tune_candidates")], [.text("v5: baselines")]])
         let tables = try store.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        #expect(tables.rows == [[.text("action_spread")], [.text("calibrations")], [.text("comparisons")], [.text("device_spread")],
+        #expect(tables.rows == [[.text("action_spread")], [.text("baselines")], [.text("calibrations")], [.text("comparisons")], [.text("device_spread")],
                                 [.text("device_stats")], [.text("events")], [.text("grdb_migrations")], [.text("measurements")], [.text("runs")],
                                 [.text("tune_candidates")], [.text("tunes")]])
         let indexes = try store.query("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'runs_by_%' ORDER BY name")
@@ -28,7 +28,7 @@ import Testing
         let path = directory.path("empty.db")
         #expect(FileManager.default.createFile(atPath: path, contents: Data()))
         let store = try RunStore(path: path)
-        #expect(try scalar(store, "SELECT count(*) FROM grdb_migrations") == .integer(4))
+        #expect(try scalar(store, "SELECT count(*) FROM grdb_migrations") == .integer(5))
     }
 
     @Test func reopeningKeepsRunsAndMigratesNothingTwice() throws {
@@ -38,7 +38,7 @@ import Testing
         let id = try recordRun(try RunStore(path: path), try makeSchedule(.oneFOneB, devices: 2, microbatches: 4))
         let reopened = try RunStore(path: path)
         #expect(try reopened.runs().map(\.id) == [id])
-        #expect(try scalar(reopened, "SELECT count(*) FROM grdb_migrations") == .integer(4))
+        #expect(try scalar(reopened, "SELECT count(*) FROM grdb_migrations") == .integer(5))
         let reader = try RunStore(readingFrom: path)
         #expect(try reader.run(id: id).status == .completed)
     }
@@ -50,12 +50,12 @@ import Testing
         let id = try recordRun(try RunStore(path: path), try makeSchedule(.oneFOneB, devices: 2, microbatches: 4))
         // Turn it back into a database written before the v2 (and later) migrations existed.
         try runHelper(["sql", path, "DROP TABLE measurements; DROP TABLE action_spread; DROP TABLE device_spread; DROP TABLE comparisons; "
-                       + "DROP TABLE calibrations; DROP TABLE tune_candidates; DROP TABLE tunes; "
-                       + "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%' OR identifier LIKE 'v4:%';"])
+                       + "DROP TABLE calibrations; DROP TABLE tune_candidates; DROP TABLE tunes; DROP TABLE baselines; "
+                       + "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%' OR identifier LIKE 'v4:%' OR identifier LIKE 'v5:%';"])
         #expect(throws: StoreError.schemaNeedsUpgrade(path: path)) { try RunStore(readingFrom: path) }
         let upgraded = try RunStore(path: path)
         #expect(try upgraded.runs().map(\.id) == [id])
-        #expect(try scalar(upgraded, "SELECT count(*) FROM grdb_migrations") == .integer(4))
+        #expect(try scalar(upgraded, "SELECT count(*) FROM grdb_migrations") == .integer(5))
         #expect(try upgraded.comparisons(runID: id).isEmpty)
     }
 
