@@ -62,6 +62,9 @@ public struct BaselineCase: Codable, Equatable, Sendable {
         if measured == nil && costModel == nil && costModelFile == nil {
             throw .unreadable(path, "\(at) has no costs: give \"cost_model\" (inline) or \"cost_model_file\", or \"measured\" for a measured case")
         }
+        if let measured, measured.layers < 1 || measured.hidden < 1 || measured.batch < 1 || (measured.iterations ?? 1) < 1 || (measured.rounds ?? 1) < 1 {
+            throw .unreadable(path, "\(at): \"measured\" needs layers, hidden, batch, iterations and rounds of at least 1")
+        }
         for (metric, tolerance) in tolerances ?? [:] { try tolerance.check(metric: metric, file: path) }
     }
 }
@@ -73,12 +76,15 @@ public struct MeasuredSetup: Codable, Equatable, Sendable {
     public var batch: Int
     /// Iterations per run (the first is discarded as cold, disturbed ones as `run` says).
     public var iterations: Int?
+    /// Runs per save or check, each in a fresh process, the cases taking turns (default 5).
+    public var rounds: Int?
 
-    public init(layers: Int, hidden: Int, batch: Int, iterations: Int? = nil) {
+    public init(layers: Int, hidden: Int, batch: Int, iterations: Int? = nil, rounds: Int? = nil) {
         self.layers = layers
         self.hidden = hidden
         self.batch = batch
         self.iterations = iterations
+        self.rounds = rounds
     }
 }
 
@@ -94,15 +100,18 @@ public struct CaseResults: Codable, Equatable, Sendable {
     /// Simulated cases: the costs the results came from, so a check can redraw the baseline's timeline
     /// and say which costs changed.
     public var costModel: CostModel?
+    /// Measured cases: the median makespan of the speed probe (the same MLP on one device) when saved;
+    /// later measurements are scaled to this machine speed before they are compared.
+    public var speedProbeNs: Int64?
 
     enum CodingKeys: String, CodingKey {
         case makespanNs = "makespan_ns", iterationNs = "iteration_ns", bubbleRatio = "bubble_ratio"
         case peakMemoryBytes = "peak_memory_bytes", makespanQ1Ns = "makespan_q1_ns", makespanQ3Ns = "makespan_q3_ns"
-        case costModel = "cost_model"
+        case costModel = "cost_model", speedProbeNs = "speed_probe_ns"
     }
 
     public init(makespanNs: Int64, iterationNs: Int64?, bubbleRatio: Double, peakMemoryBytes: Int64, makespanQ1Ns: Int64? = nil,
-                makespanQ3Ns: Int64? = nil, costModel: CostModel? = nil) {
+                makespanQ3Ns: Int64? = nil, costModel: CostModel? = nil, speedProbeNs: Int64? = nil) {
         self.makespanNs = makespanNs
         self.iterationNs = iterationNs
         self.bubbleRatio = bubbleRatio
@@ -110,6 +119,7 @@ public struct CaseResults: Codable, Equatable, Sendable {
         self.makespanQ1Ns = makespanQ1Ns
         self.makespanQ3Ns = makespanQ3Ns
         self.costModel = costModel
+        self.speedProbeNs = speedProbeNs
     }
 
     /// The value of `metric`, nil when the results lack it.

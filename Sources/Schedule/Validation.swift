@@ -17,8 +17,14 @@ extension Schedule {
     /// Ranges, devices and duplicates.
     private func shapeProblems() -> [ScheduleProblem] {
         var problems: [ScheduleProblem] = []
-        var seen: [Action: (device: Int, position: Int)] = [:]
-        seen.reserveCapacity(actions.count)
+        // The first id of every (op, replica, stage, micro-batch), −1 until seen: a flat table with slots
+        // only for the ops the schedule uses (hashing 12-byte actions cost more than the whole check).
+        var opSlot = [Int](repeating: -1, count: Op.allCases.count), slots = 0
+        for action in actions where opSlot[Int(action.op.rawValue)] < 0 {
+            opSlot[Int(action.op.rawValue)] = slots
+            slots += 1
+        }
+        var seen = [Int32](repeating: -1, count: slots * replicaCount * stageCount * microbatchCount)
         for device in 0..<deviceCount {
             for (position, action) in actions(on: device).enumerated() {
                 if action.stage >= stageCount {
@@ -32,11 +38,17 @@ extension Schedule {
                                                 "micro-batch \(action.microbatch) does not exist; the schedule has micro-batches 0–\(microbatchCount - 1)"))
                 } else if placement.device(of: action) != device {
                     problems.append(.wrongDevice(action, device: device, position: position, expected: placement.device(of: action)))
-                } else if let first = seen[action] {
-                    problems.append(.duplicate(action, device: device, position: position,
-                                               firstDevice: first.device, firstPosition: first.position))
                 } else {
-                    seen[action] = (device, position)
+                    let slot = ((opSlot[Int(action.op.rawValue)] * replicaCount + action.replica) * stageCount + action.stage) * microbatchCount
+                        + action.microbatch
+                    let first = Int(seen[slot])
+                    if first >= 0 {
+                        let firstDevice = self.device(atIndex: first)
+                        problems.append(.duplicate(action, device: device, position: position,
+                                                   firstDevice: firstDevice, firstPosition: first - deviceOffsets[firstDevice]))
+                    } else {
+                        seen[slot] = Int32(deviceOffsets[device] + position)
+                    }
                 }
             }
         }

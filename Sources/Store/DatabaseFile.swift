@@ -65,6 +65,10 @@ enum DatabaseFile {
                 // Safe with WAL: a crashed process loses nothing committed; only power loss can drop
                 // the last transactions, never corrupt the file.
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // A run's events are written in one transaction; a page cache that holds them (64 MiB
+                // at most, allocated as used) keeps SQLite from spilling dirty pages into the WAL before
+                // the commit writes them anyway.
+                try db.execute(sql: "PRAGMA cache_size = -65536")
             }
         }
         return configuration

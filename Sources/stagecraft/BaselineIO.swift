@@ -40,25 +40,28 @@ enum BaselineIO {
 
     /// Runs the cases (those named in `only`, or all) and stores their results in the baseline.
     static func fillResults(_ baseline: inout BaselineFile, directory: URL, only: Set<String>?) throws {
-        for index in baseline.cases.indices where only?.contains(baseline.cases[index].name) ?? true {
+        let chosen = baseline.cases.indices.filter { only?.contains(baseline.cases[$0].name) ?? true }
+        let measured = measureAll(chosen.map { baseline.cases[$0] }.filter { $0.measured != nil }, directory: directory)
+        for index in chosen {
+            let item = baseline.cases[index]
             do {
-                baseline.cases[index].results = try run(baseline.cases[index], directory: directory)
+                if item.measured != nil {
+                    guard let result = measured[item.name] else { throw BaselineError.caseFailed(item.name, "it was not measured") }
+                    baseline.cases[index].results = try result.get()
+                } else {
+                    baseline.cases[index].results = try CaseRunner.simulate(item, directory: directory).results
+                }
             } catch {
-                throw CommandError(error.description)
+                throw CommandError("\(error)")
             }
         }
-    }
-
-    /// The current results of a case.
-    static func run(_ item: BaselineCase, directory: URL) throws(BaselineError) -> CaseResults {
-        if let measured = item.measured { return try measure(item, measured, directory: directory) }
-        return try CaseRunner.simulate(item, directory: directory).results
     }
 
     /// Checks every case against its saved results; a case without results, or one that fails to run,
     /// is an error of that case.
     static func check(_ baseline: BaselineFile, directory: URL) -> BaselineCheck {
         let started = DispatchTime.now().uptimeNanoseconds
+        let measured = measureAll(baseline.cases.filter { $0.measured != nil && $0.results != nil }, directory: directory)
         let cases = baseline.cases.map { item -> CaseComparison in
             guard let saved = item.results else {
                 return CaseComparison(name: item.name, metrics: [], error: "it has no saved results; run 'stagecraft baseline update' on the file")
@@ -66,8 +69,9 @@ enum BaselineIO {
             do throws(BaselineError) {
                 let current: CaseResults
                 var changed: [String] = []
-                if let measured = item.measured {
-                    current = try measure(item, measured, directory: directory)
+                if item.measured != nil {
+                    guard let result = measured[item.name] else { throw BaselineError.caseFailed(item.name, "it was not measured") }
+                    current = try result.get()
                 } else {
                     let simulated = try CaseRunner.simulate(item, directory: directory)
                     current = simulated.results
@@ -119,9 +123,63 @@ enum BaselineIO {
         }
     }
 
-    /// A measured case: `stagecraft run` in a child process (the threaded executor and its measurement
-    /// protocol: the first iteration discarded as cold, disturbed ones as `run` says), its typical
-    /// makespan with quartiles.
+    /// The measured cases' results. This machine's speed moves by 10–30% for stretches of seconds, longer
+    /// than one run, so each case runs `rounds` times (default 5), the cases taking turns round by round
+    /// in fresh processes, and every round also times a speed probe: the same MLP on one device, one
+    /// micro-batch (pure compute, no schedule). Each run's typical makespan is divided by its round's
+    /// probe and multiplied by the probe of `reference` (the baseline's, when checking; this
+    /// measurement's median otherwise), so a slow phase of the machine scales both and cancels; the result
+    /// is the median over the rounds with their quartiles (and the median bubble, the peak memory).
+    static func measureAll(_ items: [BaselineCase], directory: URL) -> [String: Result<CaseResults, BaselineError>] {
+        struct Setup: Hashable { let layers, hidden, batch, iterations: Int }
+        func setup(of item: BaselineCase) -> Setup? {
+            item.measured.map { Setup(layers: $0.layers, hidden: $0.hidden, batch: $0.batch, iterations: $0.iterations ?? 20) }
+        }
+        var runs: [String: [(run: CaseResults, probe: Int64)]] = [:], probes: [Setup: [Int64]] = [:]
+        var failures: [String: BaselineError] = [:]
+        let rounds = items.map { $0.measured?.rounds ?? 5 }.max() ?? 0
+        for round in 0..<rounds {
+            var probe: [Setup: Result<Int64, BaselineError>] = [:]
+            for item in items where failures[item.name] == nil && round < (item.measured?.rounds ?? 5) {
+                guard let measured = item.measured, let key = setup(of: item) else { continue }
+                if probe[key] == nil {
+                    let reference = BaselineCase(name: "\(item.name) (speed probe)", schedule: "gpipe", devices: 1, microbatches: 1, measured: measured)
+                    probe[key] = Result { () throws(BaselineError) in try measure(reference, measured, directory: directory).makespanNs }
+                    if case let .success(time) = probe[key] { probes[key, default: []].append(time) }
+                }
+                do {
+                    guard let time = try probe[key]?.get() else { continue }
+                    runs[item.name, default: []].append((try measure(item, measured, directory: directory), time))
+                } catch {
+                    failures[item.name] = error
+                }
+            }
+        }
+        var results: [String: Result<CaseResults, BaselineError>] = failures.mapValues { .failure($0) }
+        for item in items where failures[item.name] == nil {
+            guard let list = runs[item.name], !list.isEmpty, let key = setup(of: item), let probeRuns = probes[key] else { continue }
+            let speed = item.results?.speedProbeNs ?? Int64(quantile(probeRuns.map(Double.init), 0.5).rounded())
+            let makespans = list.map { Double($0.run.makespanNs) / Double(max($0.probe, 1)) * Double(speed) }
+            let bubbles = list.map(\.run.bubbleRatio)
+            results[item.name] = .success(CaseResults(
+                makespanNs: Int64(quantile(makespans, 0.5).rounded()), iterationNs: nil, bubbleRatio: quantile(bubbles, 0.5),
+                peakMemoryBytes: list.map(\.run.peakMemoryBytes).max() ?? 0, makespanQ1Ns: Int64(quantile(makespans, 0.25).rounded()),
+                makespanQ3Ns: Int64(quantile(makespans, 0.75).rounded()), speedProbeNs: speed))
+        }
+        return results
+    }
+
+    /// The `q` quantile of `values` (linear between neighbours); `values` must not be empty.
+    private static func quantile(_ values: [Double], _ q: Double) -> Double {
+        let sorted = values.sorted()
+        let position = q * Double(sorted.count - 1)
+        let low = Int(position.rounded(.down)), high = Int(position.rounded(.up))
+        return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
+    }
+
+    /// One run of a measured case: `stagecraft run` in a child process (the threaded executor and its
+    /// measurement protocol: the first iteration discarded as cold, disturbed ones as `run` says), its
+    /// typical makespan.
     static func measure(_ item: BaselineCase, _ setup: MeasuredSetup, directory: URL) throws(BaselineError) -> CaseResults {
         var arguments = ["run", "--no-record", "--json", "--layers", String(setup.layers), "--hidden", String(setup.hidden),
                          "--batch", String(setup.batch), "--iterations", String(setup.iterations ?? 20)]
