@@ -11,6 +11,8 @@ public enum SynthesisError: Error, Equatable, Sendable, CustomStringConvertible 
     /// No schedule fits `budget` bytes per device; `needed` is the least peak memory (weights
     /// included) of any schedule the synthesizer can build: one micro-batch at a time.
     case budgetTooSmall(budget: Int64, needed: Int64)
+    /// The order found does not validate (a bug in the synthesizer, reported rather than returned).
+    case invalidSchedule(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum SynthesisError: Error, Equatable, Sendable, CustomStringConvertible 
             return "no schedule fits a memory budget of \(budget) bytes per device: even one micro-batch at a time needs \(needed) bytes "
                 + "(weights plus one micro-batch's activations on the fullest device); raise the budget to \(needed) bytes or more, "
                 + "or spread the model over more devices"
+        case let .invalidSchedule(why):
+            return "the synthesized schedule does not validate: \(why)"
         }
     }
 }

@@ -100,6 +100,8 @@ public enum Synthesizer {
         }
         let schedule = Schedule(name: "synth", placement: best.result.simulation.timeline.schedule.placement,
                                 microbatchCount: microbatches, actionsByDevice: best.result.lists)
+        // Validated like any schedule a user gives: complete, one backward form, no deadlock.
+        do { try schedule.validate() } catch { throw .invalidSchedule(error.description) }
         return SynthesisResult(schedule: schedule, costModel: model,
                                simulation: best.result.simulation, lowerBound: lowerBound, origin: best.origin)
     }
