@@ -126,14 +126,15 @@ enum BaselineIO {
     /// The measured cases' results. This machine's speed moves by 10–30% for stretches of seconds, longer
     /// than one run, so each case runs `rounds` times (default 5), the cases taking turns round by round
     /// in fresh processes, and every round also times a speed probe: the same MLP on one device, one
-    /// micro-batch (pure compute, no schedule). Each run's typical makespan is divided by its round's
+    /// micro-batch (pure compute, no schedule), as many at once as the case has devices (the slowest
+    /// counts). Each run's typical makespan is divided by its round's
     /// probe and multiplied by the probe of `reference` (the baseline's, when checking; this
     /// measurement's median otherwise), so a slow phase of the machine scales both and cancels; the result
     /// is the median over the rounds with their quartiles (and the median bubble, the peak memory).
     static func measureAll(_ items: [BaselineCase], directory: URL) -> [String: Result<CaseResults, BaselineError>] {
-        struct Setup: Hashable { let layers, hidden, batch, iterations: Int }
+        struct Setup: Hashable { let layers, hidden, batch, iterations, devices: Int }
         func setup(of item: BaselineCase) -> Setup? {
-            item.measured.map { Setup(layers: $0.layers, hidden: $0.hidden, batch: $0.batch, iterations: $0.iterations ?? 20) }
+            item.measured.map { Setup(layers: $0.layers, hidden: $0.hidden, batch: $0.batch, iterations: $0.iterations ?? 20, devices: item.devices ?? 1) }
         }
         var runs: [String: [(run: CaseResults, probe: Int64)]] = [:], probes: [Setup: [Int64]] = [:]
         var failures: [String: BaselineError] = [:]
@@ -143,8 +144,15 @@ enum BaselineIO {
             for item in items where failures[item.name] == nil && round < (item.measured?.rounds ?? 5) {
                 guard let measured = item.measured, let key = setup(of: item) else { continue }
                 if probe[key] == nil {
+                    // As many single-device runs at once as the case has devices: the machine as the
+                    // case's device threads find it, cores shared with whatever else runs included.
                     let reference = BaselineCase(name: "\(item.name) (speed probe)", schedule: "gpipe", devices: 1, microbatches: 1, measured: measured)
-                    probe[key] = Result { () throws(BaselineError) in try measure(reference, measured, directory: directory).makespanNs }
+                    probe[key] = Result { () throws(BaselineError) in
+                        let started = try (0..<max(key.devices, 1)).map { _ throws(BaselineError) in try start(reference, measured, directory: directory) }
+                        var slowest: Int64 = 0
+                        for running in started { slowest = max(slowest, try finish(running).makespanNs) }
+                        return slowest
+                    }
                     if case let .success(time) = probe[key] { probes[key, default: []].append(time) }
                 }
                 do {
@@ -181,6 +189,18 @@ enum BaselineIO {
     /// measurement protocol: the first iteration discarded as cold, disturbed ones as `run` says), its
     /// typical makespan.
     static func measure(_ item: BaselineCase, _ setup: MeasuredSetup, directory: URL) throws(BaselineError) -> CaseResults {
+        try finish(try start(item, setup, directory: directory))
+    }
+
+    /// A measured case's `stagecraft run`, started.
+    struct RunningCase {
+        let name: String
+        let process: Process
+        let output: Pipe
+        let errors: Pipe
+    }
+
+    static func start(_ item: BaselineCase, _ setup: MeasuredSetup, directory: URL) throws(BaselineError) -> RunningCase {
         var arguments = ["run", "--no-record", "--json", "--layers", String(setup.layers), "--hidden", String(setup.hidden),
                          "--batch", String(setup.batch), "--iterations", String(setup.iterations ?? 20)]
         if let family = item.schedule {
@@ -197,11 +217,17 @@ enum BaselineIO {
         process.standardOutput = output
         process.standardError = errors
         do { try process.run() } catch { throw .caseFailed(item.name, "cannot start stagecraft run: \(error.localizedDescription)") }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return RunningCase(name: item.name, process: process, output: output, errors: errors)
+    }
+
+    /// Waits for a started run and reads its typical makespan, bubble and peak memory.
+    static func finish(_ running: RunningCase) throws(BaselineError) -> CaseResults {
+        let process = running.process
+        let data = running.output.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: running.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw .caseFailed(item.name, "stagecraft run failed: " + (message.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"))
+            throw .caseFailed(running.name, "stagecraft run failed: " + (message.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"))
         }
         struct RunOutput: Decodable {
             struct Measurement: Decodable {
@@ -213,7 +239,7 @@ enum BaselineIO {
             let measurement: Measurement
         }
         guard let run = try? JSONDecoder().decode(RunOutput.self, from: data) else {
-            throw .caseFailed(item.name, "stagecraft run printed no measurement")
+            throw .caseFailed(running.name, "stagecraft run printed no measurement")
         }
         let spread = run.measurement.makespan_ns
         return CaseResults(makespanNs: Int64(spread.median.rounded()), iterationNs: nil, bubbleRatio: run.measurement.recorded_bubble_ratio,

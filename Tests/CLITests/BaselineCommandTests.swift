@@ -88,6 +88,28 @@ import Testing
     }
 }
 
+extension BaselineCommandTests {
+    @Test func aMeasuredCaseIsSavedWithItsSpreadAndProbeAndChecked() throws {
+        let workspace = try Workspace()
+        try workspace.write("cases.json", """
+            {"format": "stagecraft-baseline/1", "name": "m", "tolerances": {"makespan_ns": {"relative": 10}, "bubble_ratio": {"absolute": 1}},
+             "cases": [{"name": "tiny 1f1b", "schedule": "1f1b", "devices": 2, "microbatches": 4,
+                        "measured": {"layers": 2, "hidden": 16, "batch": 8, "iterations": 4, "rounds": 2}}]}
+            """)
+        try workspace.succeed(["baseline", "save", "m", "--cases", "cases.json", "--no-record"])
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: workspace.url.appendingPathComponent("m.baseline.json"))) as? [String: Any])
+        let results = try #require(((saved["cases"] as? [[String: Any]])?.first)?["results"] as? [String: Any])
+        let median = try #require(results["makespan_ns"] as? Int), q1 = try #require(results["makespan_q1_ns"] as? Int)
+        let q3 = try #require(results["makespan_q3_ns"] as? Int)
+        #expect(q1 <= median && median <= q3 && q1 > 0)
+        #expect((results["speed_probe_ns"] as? Int ?? 0) > 0)
+        #expect((results["peak_memory_bytes"] as? Int ?? 0) > 0)
+        let checked = try workspace.run("stagecraft", ["baseline", "check", "m.baseline.json", "--all"])
+        #expect(checked.status == 0, "\(checked)")
+        #expect(checked.stdout.contains("tiny 1f1b  makespan_ns"), "\(checked)")
+    }
+}
+
 /// A JUnit XML file checked against the rules of the JUnit schema CI systems validate with (Jenkins'
 /// xunit junit-10.xsd, which GitLab and GitHub's reporters also accept): `testsuites` holding
 /// `testsuite`s with `name`, `tests`, `failures` and `errors`, a Surefire `time`; `testcase`s with a
