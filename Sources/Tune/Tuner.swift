@@ -111,6 +111,11 @@ private struct Evaluation {
     let tuner: Tuner
     var costs: [CostKey: CostModel] = [:]
     var bounds: [BoundKey: Int64] = [:]
+    /// The last schedule built, without and with recompute: candidates come in the order family,
+    /// micro-batches, chunks, recompute, split, so neighbours share it.
+    var lastBuilt: (key: ScheduleKey, plain: Schedule, recomputed: Schedule?)?
+
+    struct ScheduleKey: Equatable { let family: ScheduleFamily; let microbatches, chunks: Int }
 
     struct CostKey: Hashable { let stages, microbatches: Int; let recompute: Bool; let split: LayerSplit? }
     struct BoundKey: Hashable { let microbatches: Int; let split: LayerSplit? }
@@ -152,14 +157,28 @@ private struct Evaluation {
         return bound
     }
 
+    /// The family's schedule for the candidate, built once for its neighbours.
+    mutating func schedule(_ family: ScheduleFamily, _ candidate: Candidate) throws(ScheduleError) -> Schedule {
+        let key = ScheduleKey(family: family, microbatches: candidate.microbatches, chunks: candidate.chunks)
+        if lastBuilt?.key != key {
+            lastBuilt = (key, try family.make(devices: tuner.devices, microbatches: candidate.microbatches, chunks: candidate.chunks,
+                                              actionLimit: tuner.actionLimit), nil)
+        }
+        guard var built = lastBuilt else { throw .invalidParameter("micro-batches", candidate.microbatches, "no schedule was built") }
+        guard candidate.recompute else { return built.plain }
+        if built.recomputed == nil {
+            built.recomputed = built.plain.recomputingActivations()
+            lastBuilt = built
+        }
+        return built.recomputed ?? built.plain
+    }
+
     mutating func evaluate(_ candidate: Candidate) throws(TuneError) -> CandidateResult {
         let p = tuner.devices, m = candidate.microbatches
         let schedule: Schedule, model: CostModel, simulation: Simulation
         if let family = candidate.family {
             do {
-                var built = try family.make(devices: p, microbatches: m, chunks: candidate.chunks, actionLimit: tuner.actionLimit)
-                if candidate.recompute { built = built.recomputingActivations() }
-                schedule = built
+                schedule = try self.schedule(family, candidate)
             } catch {
                 throw .candidate(error.description)
             }
