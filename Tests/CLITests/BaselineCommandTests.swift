@@ -104,9 +104,12 @@ extension BaselineCommandTests {
         #expect(q1 <= median && median <= q3 && q1 > 0)
         #expect((results["speed_probe_ns"] as? Int ?? 0) > 0)
         #expect((results["peak_memory_bytes"] as? Int ?? 0) > 0)
+        // Whether it passes depends on the machine's load (tests run in parallel), so only that it ran:
+        // a verdict for every metric, not "could not run".
         let checked = try workspace.run("stagecraft", ["baseline", "check", "m.baseline.json", "--all"])
-        #expect(checked.status == 0, "\(checked)")
-        #expect(checked.stdout.contains("tiny 1f1b  makespan_ns"), "\(checked)")
+        #expect(checked.status == 0 || checked.status == 1, "\(checked)")
+        #expect(checked.stdout.contains("0 could not run") && checked.stdout.contains("tiny 1f1b  makespan_ns"), "\(checked)")
+        #expect(checked.stdout.contains("+0 B (+0.00%)"), "the executor's memory is deterministic: \(checked)")
     }
 }
 
