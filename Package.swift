@@ -29,7 +29,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),  // sqlite3_* for the bulk event writer
         ]),
-        .target(name: "Report", dependencies: ["Schedule", "Store"]),
+        .target(name: "Report", dependencies: ["Schedule", "Store", "Tune", "Baseline"]),
         // Measures a cost model for the executor on this machine (stagecraft calibrate).
         .target(name: "Calibration", dependencies: ["Schedule", "Simulator", "Executor"]),
         // stagecraft tune: candidates ranked under a memory budget, schedule synthesis, lower bounds.

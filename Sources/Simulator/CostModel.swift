@@ -191,16 +191,20 @@ public struct CostModel: Equatable, Sendable {
     /// not a cache or a slower core.
     public static let largestFactor = 100.0
 
-    /// Checks every value: finite, not negative, not above `largestValue`; bandwidth above zero.
-    public func validate() throws(CostModelError) {
-        let lists: [(Field, StageValues?)] = [
+    /// Every per-stage field with its values (nil where unset).
+    public var stageFields: [(field: Field, values: StageValues?)] {
+        [
             (.forward, forward), (.backward, backward), (.inputGrad, inputGrad), (.weightGrad, weightGrad),
             (.gradSync, gradSync), (.optimizerStep, optimizerStep), (.transferBytes, transferBytes),
             (.activationBytes, activationBytes), (.weightBytes, weightBytes),
             (.gradientBytes, gradientBytes), (.transientBytes, transientBytes),
             (.recompute, recompute), (.checkpointBytes, checkpointBytes), (.coldStart, coldStart), (.firstAction, firstAction),
         ]
-        for (field, stageValues) in lists {
+    }
+
+    /// Checks every value: finite, not negative, not above `largestValue`; bandwidth above zero.
+    public func validate() throws(CostModelError) {
+        for (field, stageValues) in stageFields {
             guard let stageValues else { continue }
             if case let .perStage(values) = stageValues, values.isEmpty {
                 throw .emptyList(field)

@@ -238,6 +238,18 @@ enum Engine {
                             return Event(time: ready + duration, device: Int32(d))
                         }
 
+                        /// Records the end of device d's current action; returns the first device parked on
+                        /// that action (others chain through `nextWaiter`), or −1.
+                        @inline(__always)
+                        func finish(_ d: Int, at time: Int64) -> Int {
+                            let id = state[d].next
+                            let parked = Int(-2 - end[id])
+                            end[id] = time
+                            state[d].free = time
+                            state[d].next = id + 1
+                            return parked
+                        }
+
                         if !contention {
                             // Without link contention no time depends on the order in which devices
                             // advance: each runs its actions as far as their inputs have ended, and an
@@ -251,11 +263,7 @@ enum Engine {
                                 waiting -= 1
                                 let d = Int(runnable[waiting])
                                 while let event = dispatch(d) {
-                                    let id = state[d].next
-                                    var parked = Int(-2 - end[id])  // the first device parked on this action, or −1
-                                    end[id] = event.time
-                                    state[d].free = event.time
-                                    state[d].next = id + 1
+                                    var parked = finish(d, at: event.time)
                                     while parked >= 0 {
                                         runnable[waiting] = Int32(parked)
                                         waiting += 1
@@ -276,20 +284,16 @@ enum Engine {
                         var current = heap.popMin()
                         while let event = current {
                             let d = Int(event.device), id = state[d].next
-                            var parked = Int(-2 - end[id])  // the first device parked on this action, or −1
-                            end[id] = event.time
-                            state[d].free = event.time
-                            state[d].next = id + 1
-                            if contention {
-                                let action = actions[id]
-                                let from = Int(stageDeviceTable[action.replica * stages + action.stage])
-                                for k in Int(sendOffsetTable[id])..<Int(sendOffsetTable[id + 1]) {
-                                    let consumer = actions[Int(sendConsumerTable[k])]
-                                    let link = from * devices + Int(stageDeviceTable[consumer.replica * stages + consumer.stage])
-                                    let begins = max(event.time, linkFree[link])
-                                    linkFree[link] = begins + cost(action, consumer)
-                                    arrival[Int(sendEdgeTable[k])] = linkFree[link]
-                                }
+                            var parked = finish(d, at: event.time)
+                            // Its transfers take their links in the order their data is ready.
+                            let action = actions[id]
+                            let from = Int(stageDeviceTable[action.replica * stages + action.stage])
+                            for k in Int(sendOffsetTable[id])..<Int(sendOffsetTable[id + 1]) {
+                                let consumer = actions[Int(sendConsumerTable[k])]
+                                let link = from * devices + Int(stageDeviceTable[consumer.replica * stages + consumer.stage])
+                                let begins = max(event.time, linkFree[link])
+                                linkFree[link] = begins + cost(action, consumer)
+                                arrival[Int(sendEdgeTable[k])] = linkFree[link]
                             }
                             while parked >= 0 {
                                 let nextParked = Int(state[parked].nextWaiter)

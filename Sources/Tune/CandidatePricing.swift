@@ -58,11 +58,8 @@ public struct FixedCostPricing: CandidatePricing {
 
     /// The lengths of the model's per-stage lists.
     static func perStageLengths(_ model: CostModel) -> [Int] {
-        let lists: [StageValues?] = [model.forward, model.backward, model.inputGrad, model.weightGrad, model.recompute, model.gradSync,
-                                     model.optimizerStep, model.transferBytes, model.activationBytes, model.gradientBytes,
-                                     model.transientBytes, model.checkpointBytes, model.coldStart, model.firstAction, model.weightBytes]
-        return lists.compactMap { values in
-            if case let .perStage(list) = values { return list.count }
+        model.stageFields.compactMap { entry in
+            if case let .perStage(list) = entry.values { return list.count }
             return nil
         }
     }

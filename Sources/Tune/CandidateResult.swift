@@ -4,8 +4,10 @@ import Simulator
 /// A simulated candidate: its times, memory and place in the ranking.
 public struct CandidateResult: Sendable {
     public let candidate: Candidate
-    /// Virtual stages of its schedule (devices × chunks; the synthesizer's choice for `synth`).
+    /// Virtual stages of its schedule (devices × chunks; the synthesizer's choice for `synth`), and the
+    /// stages each device holds per replica.
     public let stages: Int
+    public let chunks: Int
     /// Layers per stage, for a transformer.
     public let layersPerStage: [Int]?
     /// The simulated makespan (ns), and the iteration with the optimizer steps.

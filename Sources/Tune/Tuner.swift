@@ -212,7 +212,7 @@ private struct Evaluation {
         let layers = tuner.pricing.layersPerStage(devices: p, stages: schedule.stageCount, microbatches: m, recompute: candidate.recompute,
                                                   layerSplit: candidate.layerSplit)
         return CandidateResult(
-            candidate: candidate, stages: schedule.stageCount, layersPerStage: layers,
+            candidate: candidate, stages: schedule.stageCount, chunks: schedule.chunkCount, layersPerStage: layers,
             makespan: makespan, iterationTime: simulation.iterationTime, bubbleRatio: bubble,
             peakMemory: peak, microbatchesPerSecond: perSecond, samplesPerSecond: samples.map { Double($0) * perSecond },
             withinBudget: tuner.memoryBudget.map { (peak.max() ?? 0) <= $0 } ?? true,

@@ -63,7 +63,7 @@ struct TuneReport {
     /// The stored form of a result.
     static func record(_ r: CandidateResult, rank: Int?) -> TuneCandidateRecord {
         TuneCandidateRecord(
-            rank: rank, schedule: r.candidate.scheduleName, microbatches: r.candidate.microbatches, chunks: r.stages / max(r.peakMemory.count, 1),
+            rank: rank, schedule: r.candidate.scheduleName, microbatches: r.candidate.microbatches, chunks: r.chunks,
             stages: r.stages, recompute: r.candidate.recompute, layerSplit: r.candidate.layerSplit?.rawValue, layersPerStage: r.layersPerStage,
             makespanNs: r.makespan, iterationNs: r.iterationTime, bubbleRatio: r.bubbleRatio, peakMemoryPerDevice: r.peakMemory,
             microbatchesPerSecond: r.microbatchesPerSecond, samplesPerSecond: r.samplesPerSecond, withinBudget: r.withinBudget,
@@ -109,7 +109,7 @@ struct TuneReport {
             schedule = r.candidate.scheduleName
             microbatches = r.candidate.microbatches
             stages = r.stages
-            chunks = r.stages / max(r.peakMemory.count, 1)
+            chunks = r.chunks
             recompute = r.candidate.recompute
             layer_split = r.candidate.layerSplit?.rawValue
             layers_per_stage = r.layersPerStage

@@ -2,7 +2,7 @@
 # Store bulk-insert benchmark: EVENTS events (default 2 M) through RunStore.completeRun, and in the same
 # run through a plain C loop of sqlite3_bind / sqlite3_step on an identical events table (same schema,
 # same connection settings, same rows, one transaction). Each side runs REPEATS times (default 3),
-# alternating, each on a fresh database; the best rate of each is compared. Goal: Store ≥ 0.8 × plain.
+# alternating, each on a fresh database; the medians and each repeat's ratio are reported. Goal: Store ≥ 0.8 × plain.
 #
 #   experiments/store-bench/run.sh [EVENTS] [REPEATS]
 #
@@ -21,7 +21,7 @@ swift build -c release --scratch-path "$scratch" --product store-bench >&2
 bench="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/store-bench"
 cc -O2 -o "$work/plain_loop" experiments/store-bench/plain_loop.c -lsqlite3
 
-best_store=0 best_plain=0
+rates=()
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
 for i in $(seq 1 "$repeats"); do
     read -r _ n seconds < <("$bench" store "$work/store-$i.db" "$events")
@@ -30,12 +30,19 @@ for i in $(seq 1 "$repeats"); do
     read -r _ n seconds < <("$work/plain_loop" "$work/plain-$i.db" "$run_id" "$events")
     plain_rate=$(rate "$n" "$seconds")
     printf 'repeat %d: store %12s events/s   plain C %12s events/s\n' "$i" "$store_rate" "$plain_rate"
-    (( store_rate > best_store )) && best_store=$store_rate
-    (( plain_rate > best_plain )) && best_plain=$plain_rate
+    rates+=("$store_rate $plain_rate")
     rm -f "$work"/*.db "$work"/*.db-wal "$work"/*.db-shm
 done
 echo
 echo "events per run:          $events"
-echo "Store (RunStore):        $best_store events/s (best of $repeats)"
-echo "plain C bind/step loop:  $best_plain events/s (best of $repeats)"
-awk -v a="$best_store" -v b="$best_plain" 'BEGIN { r = a / b; printf "ratio Store / plain:     %.2f  (goal >= 0.80: %s)\n", r, (r >= 0.8 ? "met" : "NOT met") }'
+# Every repeat counts: medians, and the ratio of each repeat's pair (they ran back to back).
+printf '%s\n' "${rates[@]}" | python3 -c '
+import statistics, sys
+pairs = [tuple(map(float, line.split())) for line in sys.stdin if line.strip()]
+store, plain = [p[0] for p in pairs], [p[1] for p in pairs]
+ratios = sorted(a / b for a, b in pairs)
+print(f"Store (RunStore):        median {statistics.median(store):,.0f} events/s (range {min(store):,.0f}–{max(store):,.0f})")
+print(f"plain C bind/step loop:  median {statistics.median(plain):,.0f} events/s (range {min(plain):,.0f}–{max(plain):,.0f})")
+r = statistics.median(ratios)
+verdict = "met" if r >= 0.8 else "NOT met"
+print(f"ratio Store / plain:     median {r:.2f} (range {ratios[0]:.2f}–{ratios[-1]:.2f}; goal >= 0.80: {verdict})")'

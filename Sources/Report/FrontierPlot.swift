@@ -1,4 +1,5 @@
 import Foundation
+import Tune
 
 /// `tune --plot`: every candidate as a point of peak memory (x) against throughput (y), the frontier
 /// as a line through its points, the budget as a dashed vertical line, the winner ringed. A standalone
@@ -19,7 +20,7 @@ public enum FrontierPlot {
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
             <rect width="100%" height="100%" fill="white"/>
-            <text x="\(left)" y="24" font-size="15">\(escaped(title))</text>
+            <text x="\(left)" y="24" font-size="15">\(MarkupText.escape(title))</text>
 
             """
         for tick in ticks(xLow, xHigh) {
@@ -95,15 +96,10 @@ public enum FrontierPlot {
     }
 
     private static func text(_ x: Double, _ y: Double, _ content: String, anchor: String, fill: String = "#333", size: Int = 12) -> String {
-        "<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\" font-size=\"\(size)\">\(escaped(content))</text>\n"
+        "<text x=\"\(f(x))\" y=\"\(f(y))\" text-anchor=\"\(anchor)\" fill=\"\(fill)\" font-size=\"\(size)\">\(MarkupText.escape(content))</text>\n"
     }
 
     private static func circle(_ x: Double, _ y: Double, fill: String, label: String) -> String {
-        "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"4.5\" fill=\"\(fill)\"><title>\(escaped(label))</title></circle>\n"
-    }
-
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"4.5\" fill=\"\(fill)\"><title>\(MarkupText.escape(label))</title></circle>\n"
     }
 }

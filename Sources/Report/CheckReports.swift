@@ -1,3 +1,4 @@
+import Baseline
 import Foundation
 
 /// The forms a check is reported in: a text table for people, JUnit XML and Markdown for CI systems.
@@ -40,20 +41,20 @@ public enum CheckReports {
         let stamp = ISO8601DateFormatter().string(from: timestamp)
         var xml = """
             <?xml version="1.0" encoding="UTF-8"?>
-            <testsuites name="\(escaped("stagecraft baseline " + check.baseline))" tests="\(check.cases.count)" failures="\(failures)" errors="\(errors)" time="\(time)">
-              <testsuite name="\(escaped(check.baseline))" tests="\(check.cases.count)" failures="\(failures)" errors="\(errors)" skipped="0" time="\(time)" timestamp="\(stamp)" hostname="\(escaped(hostname))">
+            <testsuites name="\(MarkupText.escape("stagecraft baseline " + check.baseline))" tests="\(check.cases.count)" failures="\(failures)" errors="\(errors)" time="\(time)">
+              <testsuite name="\(MarkupText.escape(check.baseline))" tests="\(check.cases.count)" failures="\(failures)" errors="\(errors)" skipped="0" time="\(time)" timestamp="\(stamp)" hostname="\(MarkupText.escape(hostname))">
 
             """
         for item in check.cases {
-            let opening = "    <testcase classname=\"\(escaped("stagecraft.baseline." + check.baseline))\" name=\"\(escaped(item.name))\""
+            let opening = "    <testcase classname=\"\(MarkupText.escape("stagecraft.baseline." + check.baseline))\" name=\"\(MarkupText.escape(item.name))\""
             if let error = item.error {
-                xml += opening + ">\n      <error type=\"could-not-run\" message=\"\(escaped(error))\">\(escaped(error))</error>\n    </testcase>\n"
+                xml += opening + ">\n      <error type=\"could-not-run\" message=\"\(MarkupText.escape(error))\">\(MarkupText.escape(error))</error>\n    </testcase>\n"
             } else if item.regressed {
                 let moved = item.metrics.filter { $0.verdict == .regressed }
                 let message = moved.map { "\($0.metric.rawValue) \(change($0)) (allowed +\(allowed($0)))" }.joined(separator: "; ")
                 let detail = (item.metrics.map { "\($0.metric.rawValue): \(format($0.baseline, $0.metric)) -> \(format($0.current, $0.metric)) \($0.verdict.rawValue)" }
                     + item.changedCosts.map { "cost changed: \($0)" }).joined(separator: "\n")
-                xml += opening + ">\n      <failure type=\"regression\" message=\"\(escaped(message))\">\(escaped(detail))</failure>\n    </testcase>\n"
+                xml += opening + ">\n      <failure type=\"regression\" message=\"\(MarkupText.escape(message))\">\(MarkupText.escape(detail))</failure>\n    </testcase>\n"
             } else {
                 xml += opening + "/>\n"
             }
@@ -100,23 +101,6 @@ public enum CheckReports {
         if metric.metric == .bubble { return sign + String(format: "%.2f pt", abs(metric.change) * 100) }
         let relative = metric.relativeChange.map { " (" + sign + String(format: "%.2f%%", abs($0) * 100) + ")" } ?? ""
         return sign + format(abs(metric.change), metric.metric) + relative
-    }
-
-    static func escaped(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "\n", "\t": result.unicodeScalars.append(scalar)
-            // XML 1.0 allows no other control characters, even escaped.
-            case _ where scalar.value < 0x20: result += " "
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
     }
 
     private static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
