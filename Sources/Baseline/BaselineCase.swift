@@ -76,7 +76,8 @@ public struct MeasuredSetup: Codable, Equatable, Sendable {
     public var batch: Int
     /// Iterations per run (the first is discarded as cold, disturbed ones as `run` says).
     public var iterations: Int?
-    /// Runs per save or check, each in a fresh process, the cases taking turns (default 5).
+    /// Runs per check, each in a fresh process, the cases taking turns (default 5); a save runs twice as
+    /// many, a check up to four times as many for a case that looks regressed.
     public var rounds: Int?
 
     public init(layers: Int, hidden: Int, batch: Int, iterations: Int? = nil, rounds: Int? = nil) {
@@ -88,30 +89,31 @@ public struct MeasuredSetup: Codable, Equatable, Sendable {
     }
 }
 
-/// What a case gave: the metrics compared, and for a measured case the quartiles of its makespan.
+/// What a case gave: the metrics compared. For a measured case the makespan is its fastest run's
+/// typical makespan and the bubble its least (the machine's noise only slows runs down), with the
+/// quartiles of the runs' makespans and how many runs there were.
 public struct CaseResults: Codable, Equatable, Sendable {
     public var makespanNs: Int64
     public var iterationNs: Int64?
     public var bubbleRatio: Double
     public var peakMemoryBytes: Int64
-    /// Measured cases: the quartiles of the makespan over the kept iterations.
+    /// Measured cases: the quartiles of the runs' typical makespans.
     public var makespanQ1Ns: Int64?
     public var makespanQ3Ns: Int64?
     /// Simulated cases: the costs the results came from, so a check can redraw the baseline's timeline
     /// and say which costs changed.
     public var costModel: CostModel?
-    /// Measured cases: the median makespan of the speed probe (the same MLP on one device) when saved;
-    /// later measurements are scaled to this machine speed before they are compared.
-    public var speedProbeNs: Int64?
+    /// Measured cases: how many runs the values come from.
+    public var runs: Int?
 
     enum CodingKeys: String, CodingKey {
         case makespanNs = "makespan_ns", iterationNs = "iteration_ns", bubbleRatio = "bubble_ratio"
         case peakMemoryBytes = "peak_memory_bytes", makespanQ1Ns = "makespan_q1_ns", makespanQ3Ns = "makespan_q3_ns"
-        case costModel = "cost_model", speedProbeNs = "speed_probe_ns"
+        case costModel = "cost_model", runs
     }
 
     public init(makespanNs: Int64, iterationNs: Int64?, bubbleRatio: Double, peakMemoryBytes: Int64, makespanQ1Ns: Int64? = nil,
-                makespanQ3Ns: Int64? = nil, costModel: CostModel? = nil, speedProbeNs: Int64? = nil) {
+                makespanQ3Ns: Int64? = nil, costModel: CostModel? = nil, runs: Int? = nil) {
         self.makespanNs = makespanNs
         self.iterationNs = iterationNs
         self.bubbleRatio = bubbleRatio
@@ -119,7 +121,7 @@ public struct CaseResults: Codable, Equatable, Sendable {
         self.makespanQ1Ns = makespanQ1Ns
         self.makespanQ3Ns = makespanQ3Ns
         self.costModel = costModel
-        self.speedProbeNs = speedProbeNs
+        self.runs = runs
     }
 
     /// The value of `metric`, nil when the results lack it.

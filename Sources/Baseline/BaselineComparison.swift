@@ -3,7 +3,7 @@ public struct MetricComparison: Equatable, Sendable {
     public enum Verdict: String, Sendable {
         /// Within the tolerance.
         case pass
-        /// Worse by more than the tolerance (for a measured case: also outside the measured quartiles).
+        /// Worse by more than the tolerance.
         case regressed
         /// Better by more than the tolerance: the baseline may be updated.
         case improved
@@ -30,6 +30,8 @@ public struct CaseComparison: Equatable, Sendable {
     public let error: String?
     /// The cost-model fields that differ from those the baseline was saved with.
     public var changedCosts: [String] = []
+    /// A measured case: how many runs the current values come from.
+    public var measuredRuns: Int?
 
     public var regressed: Bool { metrics.contains { $0.verdict == .regressed } }
     public var improved: Bool { !regressed && metrics.contains { $0.verdict == .improved } }
@@ -40,19 +42,14 @@ public struct CaseComparison: Equatable, Sendable {
         self.error = error
     }
 
-    /// Compares `current` with the saved `baseline` metric by metric under `tolerance`. A measured case
-    /// (quartiles known on both sides) regresses only when its makespan also left the noise: the current
-    /// lower quartile above the baseline's upper quartile.
+    /// Compares `current` with the saved `baseline` metric by metric under `tolerance`.
     public static func compare(name: String, baseline: CaseResults, current: CaseResults,
                                tolerance: (Metric) -> Tolerance) -> CaseComparison {
         var metrics: [MetricComparison] = []
         for metric in Metric.allCases {
             guard let old = baseline.value(metric), let new = current.value(metric) else { continue }
             let allowance = tolerance(metric).allowance(from: old)
-            var verdict: MetricComparison.Verdict = new - old > allowance ? .regressed : old - new > allowance ? .improved : .pass
-            if verdict == .regressed, metric == .makespan, let oldQ3 = baseline.makespanQ3Ns, let newQ1 = current.makespanQ1Ns, newQ1 <= oldQ3 {
-                verdict = .pass  // the distributions still overlap: noise, not a regression
-            }
+            let verdict: MetricComparison.Verdict = new - old > allowance ? .regressed : old - new > allowance ? .improved : .pass
             metrics.append(MetricComparison(metric: metric, baseline: old, current: new, allowance: allowance, verdict: verdict))
         }
         return CaseComparison(name: name, metrics: metrics)

@@ -7,9 +7,9 @@ public enum Metric: String, CaseIterable, Sendable {
 
     /// How much a metric may grow before it counts as a regression, unless the baseline says otherwise.
     /// Simulated cases are deterministic, so their defaults only absorb rounding: 0.5% of a time, 0.2
-    /// points of bubble, no memory at all. Measured cases vary by about ±7% between processes on a
-    /// shared machine, more in its slow phases: 10% of a time (and, see `CaseComparison.compare`, only
-    /// outside the quartiles over the rounds), 5 points of bubble.
+    /// points of bubble, no memory at all. A measured case's fastest run (see `CaseResults`) still moves
+    /// by a few percent between checks on a shared machine, its fast phases by more: 10% of a time, 5
+    /// points of bubble.
     public func defaultTolerance(measured: Bool) -> Tolerance {
         switch (self, measured) {
         case (.makespan, false), (.iteration, false): Tolerance(relative: 0.005)

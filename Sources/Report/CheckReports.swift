@@ -13,7 +13,7 @@ public enum CheckReports {
             }
             for metric in item.metrics where all || metric.verdict != .pass {
                 rows.append([item.name, metric.metric.rawValue, format(metric.baseline, metric.metric), format(metric.current, metric.metric),
-                             change(metric), "\(metric.verdict.rawValue) (allowed +\(allowed(metric)))"])
+                             change(metric), "\(metric.verdict.rawValue) (allowed +\(allowed(metric))" + (item.measuredRuns.map { "; fastest of \($0) runs" } ?? "") + ")"])
             }
         }
         let passed = check.cases.filter { $0.error == nil && !$0.regressed }.count

@@ -38,16 +38,17 @@ enum BaselineIO {
         }
     }
 
-    /// Runs the cases (those named in `only`, or all) and stores their results in the baseline.
+    /// Runs the cases (those named in `only`, or all) and stores their results in the baseline. Measured
+    /// cases run twice their rounds, so the saved fastest run is the machine's undisturbed speed.
     static func fillResults(_ baseline: inout BaselineFile, directory: URL, only: Set<String>?) throws {
         let chosen = baseline.cases.indices.filter { only?.contains(baseline.cases[$0].name) ?? true }
-        let measured = measureAll(chosen.map { baseline.cases[$0] }.filter { $0.measured != nil }, directory: directory)
+        let measured = measureRounds(chosen.map { baseline.cases[$0] }.filter { $0.measured != nil }, directory: directory, factor: 2)
         for index in chosen {
             let item = baseline.cases[index]
             do {
                 if item.measured != nil {
                     guard let result = measured[item.name] else { throw BaselineError.caseFailed(item.name, "it was not measured") }
-                    baseline.cases[index].results = try result.get()
+                    baseline.cases[index].results = CaseResults(summarizing: try result.get())
                 } else {
                     baseline.cases[index].results = try CaseRunner.simulate(item, directory: directory).results
                 }
@@ -57,29 +58,41 @@ enum BaselineIO {
         }
     }
 
+    /// Extra batches of rounds a measured case that looks regressed gets before the verdict stands.
+    static let confirmationBatches = 3
+
     /// Checks every case against its saved results; a case without results, or one that fails to run,
-    /// is an error of that case.
+    /// is an error of that case. A measured case that looks regressed is measured again, up to
+    /// `confirmationBatches` more times its rounds, and judged on all its runs: this machine's
+    /// disturbances come in bursts of seconds to a minute, a regression stays.
     static func check(_ baseline: BaselineFile, directory: URL) -> BaselineCheck {
         let started = DispatchTime.now().uptimeNanoseconds
-        let measured = measureAll(baseline.cases.filter { $0.measured != nil && $0.results != nil }, directory: directory)
+        let measuredCases = baseline.cases.filter { $0.measured != nil && $0.results != nil }
+        var measured = measureRounds(measuredCases, directory: directory)
+        func comparison(_ item: BaselineCase, _ saved: CaseResults) throws(BaselineError) -> CaseComparison {
+            guard let result = measured[item.name] else { throw BaselineError.caseFailed(item.name, "it was not measured") }
+            let runs = try result.get()
+            var compared = CaseComparison.compare(name: item.name, baseline: saved, current: CaseResults(summarizing: runs)) { baseline.tolerance($0, for: item) }
+            compared.measuredRuns = runs.count
+            return compared
+        }
+        for _ in 0..<confirmationBatches {
+            let suspects = measuredCases.filter { item in (try? comparison(item, item.results!))?.regressed ?? false }
+            if suspects.isEmpty { break }
+            for (name, more) in measureRounds(suspects, directory: directory) {
+                measured[name] = measured[name].map { earlier in Result { () throws(BaselineError) in try earlier.get() + more.get() } } ?? more
+            }
+        }
         let cases = baseline.cases.map { item -> CaseComparison in
             guard let saved = item.results else {
                 return CaseComparison(name: item.name, metrics: [], error: "it has no saved results; run 'stagecraft baseline update' on the file")
             }
             do throws(BaselineError) {
-                let current: CaseResults
-                var changed: [String] = []
-                if item.measured != nil {
-                    guard let result = measured[item.name] else { throw BaselineError.caseFailed(item.name, "it was not measured") }
-                    current = try result.get()
-                } else {
-                    let simulated = try CaseRunner.simulate(item, directory: directory)
-                    current = simulated.results
-                    if let old = saved.costModel { changed = CostChanges.between(old, simulated.costModel) }
-                }
-                var comparison = CaseComparison.compare(name: item.name, baseline: saved, current: current) { baseline.tolerance($0, for: item) }
-                comparison.changedCosts = changed
-                return comparison
+                if item.measured != nil { return try comparison(item, saved) }
+                let simulated = try CaseRunner.simulate(item, directory: directory)
+                var compared = CaseComparison.compare(name: item.name, baseline: saved, current: simulated.results) { baseline.tolerance($0, for: item) }
+                if let old = saved.costModel { compared.changedCosts = CostChanges.between(old, simulated.costModel) }
+                return compared
             } catch {
                 return CaseComparison(name: item.name, metrics: [], error: error.description)
             }
@@ -123,84 +136,26 @@ enum BaselineIO {
         }
     }
 
-    /// The measured cases' results. This machine's speed moves by 10–30% for stretches of seconds, longer
-    /// than one run, so each case runs `rounds` times (default 5), the cases taking turns round by round
-    /// in fresh processes, and every round also times a speed probe: the same MLP on one device, one
-    /// micro-batch (pure compute, no schedule), as many at once as the case has devices (the slowest
-    /// counts). Each run's typical makespan is divided by its round's
-    /// probe and multiplied by the probe of `reference` (the baseline's, when checking; this
-    /// measurement's median otherwise), so a slow phase of the machine scales both and cancels; the result
-    /// is the median over the rounds with their quartiles (and the median bubble, the peak memory).
-    static func measureAll(_ items: [BaselineCase], directory: URL) -> [String: Result<CaseResults, BaselineError>] {
-        struct Setup: Hashable { let layers, hidden, batch, iterations, devices: Int }
-        func setup(of item: BaselineCase) -> Setup? {
-            item.measured.map { Setup(layers: $0.layers, hidden: $0.hidden, batch: $0.batch, iterations: $0.iterations ?? 20, devices: item.devices ?? 1) }
-        }
-        var runs: [String: [(run: CaseResults, probe: Int64)]] = [:], probes: [Setup: [Int64]] = [:]
-        var failures: [String: BaselineError] = [:]
-        let rounds = items.map { $0.measured?.rounds ?? 5 }.max() ?? 0
-        for round in 0..<rounds {
-            var probe: [Setup: Result<Int64, BaselineError>] = [:]
-            for item in items where failures[item.name] == nil && round < (item.measured?.rounds ?? 5) {
-                guard let measured = item.measured, let key = setup(of: item) else { continue }
-                if probe[key] == nil {
-                    // As many single-device runs at once as the case has devices: the machine as the
-                    // case's device threads find it, cores shared with whatever else runs included.
-                    let reference = BaselineCase(name: "\(item.name) (speed probe)", schedule: "gpipe", devices: 1, microbatches: 1, measured: measured)
-                    probe[key] = Result { () throws(BaselineError) in
-                        let started = try (0..<max(key.devices, 1)).map { _ throws(BaselineError) in try start(reference, measured, directory: directory) }
-                        var slowest: Int64 = 0
-                        for running in started { slowest = max(slowest, try finish(running).makespanNs) }
-                        return slowest
-                    }
-                    if case let .success(time) = probe[key] { probes[key, default: []].append(time) }
-                }
-                do {
-                    guard let time = try probe[key]?.get() else { continue }
-                    runs[item.name, default: []].append((try measure(item, measured, directory: directory), time))
-                } catch {
-                    failures[item.name] = error
-                }
+    /// Runs every measured case `factor` × its rounds (default 5) times, the cases taking turns round by
+    /// round, each run a fresh `stagecraft run` process; returns each case's runs, or why it failed.
+    static func measureRounds(_ items: [BaselineCase], directory: URL, factor: Int = 1) -> [String: Result<[CaseResults], BaselineError>] {
+        var runs: [String: [CaseResults]] = [:], failures: [String: BaselineError] = [:]
+        let rounds = { (item: BaselineCase) in factor * (item.measured?.rounds ?? 5) }
+        for round in 0..<(items.map(rounds).max() ?? 0) {
+            for item in items where failures[item.name] == nil && round < rounds(item) {
+                guard let setup = item.measured else { continue }
+                do { runs[item.name, default: []].append(try measure(item, setup, directory: directory)) } catch { failures[item.name] = error }
             }
         }
-        var results: [String: Result<CaseResults, BaselineError>] = failures.mapValues { .failure($0) }
-        for item in items where failures[item.name] == nil {
-            guard let list = runs[item.name], !list.isEmpty, let key = setup(of: item), let probeRuns = probes[key] else { continue }
-            let speed = item.results?.speedProbeNs ?? Int64(quantile(probeRuns.map(Double.init), 0.5).rounded())
-            let makespans = list.map { Double($0.run.makespanNs) / Double(max($0.probe, 1)) * Double(speed) }
-            let bubbles = list.map(\.run.bubbleRatio)
-            results[item.name] = .success(CaseResults(
-                makespanNs: Int64(quantile(makespans, 0.5).rounded()), iterationNs: nil, bubbleRatio: quantile(bubbles, 0.5),
-                peakMemoryBytes: list.map(\.run.peakMemoryBytes).max() ?? 0, makespanQ1Ns: Int64(quantile(makespans, 0.25).rounded()),
-                makespanQ3Ns: Int64(quantile(makespans, 0.75).rounded()), speedProbeNs: speed))
-        }
+        var results: [String: Result<[CaseResults], BaselineError>] = failures.mapValues { .failure($0) }
+        for (name, list) in runs where failures[name] == nil { results[name] = .success(list) }
         return results
-    }
-
-    /// The `q` quantile of `values` (linear between neighbours); `values` must not be empty.
-    private static func quantile(_ values: [Double], _ q: Double) -> Double {
-        let sorted = values.sorted()
-        let position = q * Double(sorted.count - 1)
-        let low = Int(position.rounded(.down)), high = Int(position.rounded(.up))
-        return sorted[low] + (position - Double(low)) * (sorted[high] - sorted[low])
     }
 
     /// One run of a measured case: `stagecraft run` in a child process (the threaded executor and its
     /// measurement protocol: the first iteration discarded as cold, disturbed ones as `run` says), its
     /// typical makespan.
     static func measure(_ item: BaselineCase, _ setup: MeasuredSetup, directory: URL) throws(BaselineError) -> CaseResults {
-        try finish(try start(item, setup, directory: directory))
-    }
-
-    /// A measured case's `stagecraft run`, started.
-    struct RunningCase {
-        let name: String
-        let process: Process
-        let output: Pipe
-        let errors: Pipe
-    }
-
-    static func start(_ item: BaselineCase, _ setup: MeasuredSetup, directory: URL) throws(BaselineError) -> RunningCase {
         var arguments = ["run", "--no-record", "--json", "--layers", String(setup.layers), "--hidden", String(setup.hidden),
                          "--batch", String(setup.batch), "--iterations", String(setup.iterations ?? 20)]
         if let family = item.schedule {
@@ -217,21 +172,15 @@ enum BaselineIO {
         process.standardOutput = output
         process.standardError = errors
         do { try process.run() } catch { throw .caseFailed(item.name, "cannot start stagecraft run: \(error.localizedDescription)") }
-        return RunningCase(name: item.name, process: process, output: output, errors: errors)
-    }
-
-    /// Waits for a started run and reads its typical makespan, bubble and peak memory.
-    static func finish(_ running: RunningCase) throws(BaselineError) -> CaseResults {
-        let process = running.process
-        let data = running.output.fileHandleForReading.readDataToEndOfFile()
-        let message = String(decoding: running.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw .caseFailed(running.name, "stagecraft run failed: " + (message.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"))
+            throw .caseFailed(item.name, "stagecraft run failed: " + (message.split(separator: "\n").last.map(String.init) ?? "exit \(process.terminationStatus)"))
         }
         struct RunOutput: Decodable {
             struct Measurement: Decodable {
-                struct Spread: Decodable { let median, q1, q3: Double }
+                struct Spread: Decodable { let median: Double }
                 let makespan_ns: Spread
                 let recorded_bubble_ratio: Double
                 let peak_memory_bytes: [Int64]
@@ -239,11 +188,9 @@ enum BaselineIO {
             let measurement: Measurement
         }
         guard let run = try? JSONDecoder().decode(RunOutput.self, from: data) else {
-            throw .caseFailed(running.name, "stagecraft run printed no measurement")
+            throw .caseFailed(item.name, "stagecraft run printed no measurement")
         }
-        let spread = run.measurement.makespan_ns
-        return CaseResults(makespanNs: Int64(spread.median.rounded()), iterationNs: nil, bubbleRatio: run.measurement.recorded_bubble_ratio,
-                           peakMemoryBytes: run.measurement.peak_memory_bytes.max() ?? 0, makespanQ1Ns: Int64(spread.q1.rounded()),
-                           makespanQ3Ns: Int64(spread.q3.rounded()))
+        return CaseResults(makespanNs: Int64(run.measurement.makespan_ns.median.rounded()), iterationNs: nil,
+                           bubbleRatio: run.measurement.recorded_bubble_ratio, peakMemoryBytes: run.measurement.peak_memory_bytes.max() ?? 0)
     }
 }
