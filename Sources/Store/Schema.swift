@@ -216,9 +216,10 @@ enum Schema {
         return migrator
     }
 
-    /// The statement the bulk writer prepares once per run (and the benchmark's C loop copies).
-    static let insertEvent = """
-        INSERT INTO events (run_id, action_id, device, replica, stage, chunk, microbatch, op, start_ns, end_ns)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    /// An INSERT of `rows` events: the bulk writer prepares one of `EventWriter.rowsPerStatement` rows and
+    /// one of a single row per run.
+    static func insertEvents(rows: Int) -> String {
+        "INSERT INTO events (run_id, action_id, device, replica, stage, chunk, microbatch, op, start_ns, end_ns) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+    }
 }

@@ -5,8 +5,10 @@ import Testing
 
 /// Recording runs and reading them back: every event, the stats, and the run row.
 @Suite struct RoundTripTests {
+    /// The last two write more events than one multi-row INSERT holds (256), and a remainder row by row.
     static let cases: [(ScheduleFamily, Int, Int, Int)] = [
         (.gpipe, 4, 8, 1), (.oneFOneB, 4, 8, 1), (.interleaved, 4, 8, 2), (.chimera, 4, 8, 1), (.oneFOneB, 1, 3, 1),
+        (.oneFOneB, 8, 20, 1), (.interleaved, 4, 40, 2),
     ]
 
     @Test(arguments: cases)
