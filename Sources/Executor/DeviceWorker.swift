@@ -50,7 +50,7 @@ final class DeviceWorker: @unchecked Sendable {
         let range = schedule.actionRange(of: device)
         for k in 0..<record.iterations {
             let iteration = firstIteration + k
-            if training { for stage in held { stage.zeroGradients() } }
+            if training { for stage in held { stage.beginGradients() } }
             guard let origin = board.startIteration(device: device, iteration: iteration) else { return }
             meter.resetPeak()
             for id in range {

@@ -138,7 +138,7 @@ public final class MPIExecutor {
         var meter = MemoryMeter()
         let held = schedule.placement.stages(on: rank).compactMap { stages[$0.replica * schedule.stageCount + $0.stage] }
         for k in 0..<iterations {
-            for stage in held { stage.zeroGradients() }
+            for stage in held { stage.beginGradients() }
             var receives = postReceives()
             var sends: [MPI_Request?] = []
             MPI_Barrier(communicator)
@@ -274,7 +274,8 @@ public final class MPIExecutor {
     private func synchronize(_ state: StageState, action: Action) {
         for replica in 0..<schedule.replicaCount where replica != action.replica {
             let partner = Int32(device(replica: replica, stage: action.stage))
-            for buffers in [state.weightGrads, state.biasGrads] {
+            let (weightGrads, biasGrads) = state.settledGradients()
+            for buffers in [weightGrads, biasGrads] {
                 for buffer in buffers {
                     let incoming = FloatBuffer(count: buffer.count)
                     let tag = Int32(1 << 30) + Int32(action.stage)

@@ -21,17 +21,18 @@ final class ReplicaSync: @unchecked Sendable {
         lock.withLock {
             guard syncedIteration != iteration, let first = replicas.first else { return }
             syncedIteration = iteration
-            for other in replicas.dropFirst() {
+            let sum = first.settledGradients()
+            let others = replicas.dropFirst().map { $0.settledGradients() }
+            for other in others {
                 for layer in 0..<first.layerCount {
-                    let weights = first.weightGrads[layer], bias = first.biasGrads[layer]
-                    cblas_saxpy(Int32(weights.count), 1, other.weightGrads[layer].pointer, 1, weights.pointer, 1)
-                    cblas_saxpy(Int32(bias.count), 1, other.biasGrads[layer].pointer, 1, bias.pointer, 1)
+                    cblas_saxpy(Int32(sum.weights[layer].count), 1, other.weights[layer].pointer, 1, sum.weights[layer].pointer, 1)
+                    cblas_saxpy(Int32(sum.bias[layer].count), 1, other.bias[layer].pointer, 1, sum.bias[layer].pointer, 1)
                 }
             }
-            for other in replicas.dropFirst() {
+            for other in others {
                 for layer in 0..<first.layerCount {
-                    other.weightGrads[layer].pointer.update(from: first.weightGrads[layer].pointer, count: first.weightGrads[layer].count)
-                    other.biasGrads[layer].pointer.update(from: first.biasGrads[layer].pointer, count: first.biasGrads[layer].count)
+                    other.weights[layer].pointer.update(from: sum.weights[layer].pointer, count: sum.weights[layer].count)
+                    other.bias[layer].pointer.update(from: sum.bias[layer].pointer, count: sum.bias[layer].count)
                 }
             }
         }

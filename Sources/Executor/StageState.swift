@@ -34,8 +34,13 @@ final class StageState: @unchecked Sendable {
     private let microbatchCount: Int
     private let weights: [FloatBuffer]
     private let bias: [FloatBuffer]
-    let weightGrads: [FloatBuffer]
-    let biasGrads: [FloatBuffer]
+    /// Gradient accumulators; read them through `settledGradients()`.
+    private let weightGrads: [FloatBuffer]
+    private let biasGrads: [FloatBuffer]
+    /// Whether the accumulators hold this iteration's sum so far: false from `beginGradients()` until
+    /// the first `W`, which then overwrites them (β = 0) instead of adding to zeroed buffers — one pass
+    /// over 4·hidden² bytes per layer and iteration less.
+    private var accumulated = false
     /// Per micro-batch: input, k outputs, k output gradients; each `rows × hidden`.
     private let slots: FloatBuffer
     /// The input gradient of the micro-batch being sent to the previous stage.
@@ -192,24 +197,37 @@ final class StageState: @unchecked Sendable {
         return remotePrevious && !isFirstStage ? UnsafePointer(sendBuffer.pointer) : nil
     }
 
-    /// `W`: accumulates the weight and bias gradients of micro-batch `microbatch` (needs its `I`).
+    /// `W`: accumulates the weight and bias gradients of micro-batch `microbatch` (needs its `I`); the
+    /// iteration's first overwrites the accumulators.
     func weightGrad(_ microbatch: Int) {
         let n = Int32(hidden), m = Int32(rows)
+        let beta: Float = accumulated ? 1 : 0
         for layer in 0..<layerCount {
             let x = output(microbatch, layer - 1), grad = outputGrad(microbatch, layer)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, m, 1, x, n, grad, n, 1, weightGrads[layer].pointer, n)
-            cblas_sgemv(CblasRowMajor, CblasTrans, m, n, 1, grad, n, ones.pointer, 1, 1, biasGrads[layer].pointer, 1)
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, n, m, 1, x, n, grad, n, beta, weightGrads[layer].pointer, n)
+            cblas_sgemv(CblasRowMajor, CblasTrans, m, n, 1, grad, n, ones.pointer, 1, beta, biasGrads[layer].pointer, 1)
         }
+        accumulated = true
     }
 
-    /// Clears the gradient accumulators (start of an iteration).
-    func zeroGradients() {
-        for buffer in weightGrads { buffer.zero() }
-        for buffer in biasGrads { buffer.zero() }
+    /// Starts an iteration's gradients: the next `W` overwrites the accumulators.
+    func beginGradients() {
+        accumulated = false
+    }
+
+    /// The accumulators holding the iteration's sum: zeroed first if no `W` ran. Call it only once the
+    /// iteration's weight gradients of this stage are done (a gradient sync or the step waits for them).
+    func settledGradients() -> (weights: [FloatBuffer], bias: [FloatBuffer]) {
+        if !accumulated {
+            for buffer in weightGrads + biasGrads { buffer.zero() }
+            accumulated = true
+        }
+        return (weightGrads, biasGrads)
     }
 
     /// SGD: parameters −= learningRate × gradients.
     func step(learningRate: Float) {
+        let (weightGrads, biasGrads) = settledGradients()
         for layer in 0..<layerCount {
             cblas_saxpy(Int32(hidden * hidden), -learningRate, weightGrads[layer].pointer, 1, weights[layer].pointer, 1)
             cblas_saxpy(Int32(hidden), -learningRate, biasGrads[layer].pointer, 1, bias[layer].pointer, 1)
@@ -225,7 +243,8 @@ final class StageState: @unchecked Sendable {
 
     /// The accumulated gradients of each layer of the stage.
     func gradients() -> [LayerParameters] {
-        (0..<layerCount).map { LayerParameters(weights: weightGrads[$0].array, bias: biasGrads[$0].array) }
+        let (weightGrads, biasGrads) = settledGradients()
+        return (0..<layerCount).map { LayerParameters(weights: weightGrads[$0].array, bias: biasGrads[$0].array) }
     }
 }
 
