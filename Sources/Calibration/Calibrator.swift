@@ -106,8 +106,13 @@ public struct Calibrator {
             if settings.rounds > 1 { progress("round \(round + 1) of \(settings.rounds)") }
             results.append(try runRound(progress: progress, between: round == 0 ? between : nil))
         }
-        guard var combined = results.first, results.count > 1 else { return results[0] }
+        let uncertainty = Self.uncertainty(of: results)
+        guard var combined = results.first, results.count > 1 else {
+            results[0].costModel.uncertainty = uncertainty
+            return results[0]
+        }
         combined.costModel = Self.median(of: results.map(\.costModel))
+        combined.costModel.uncertainty = uncertainty
         for result in results.dropFirst() {
             combined.samples.merge(result.samples, uniquingKeysWith: +)
             combined.handOffSamples += result.handOffSamples
@@ -118,6 +123,19 @@ public struct Calibrator {
         }
         combined.warnings = results.flatMap(\.warnings)
         return combined
+    }
+
+    /// How far the model's predictions may be off, as `CostModel.uncertainty`: the largest, over the
+    /// rounds' calibration schedules, of the self-check's |error| and half the measured interquartile
+    /// range over the median — a model cannot be trusted more finely than it predicts its own
+    /// calibration runs, nor than those runs agree with each other. Rounded to 0.1%.
+    static func uncertainty(of results: [Result]) -> Double {
+        var worst = 0.0
+        for result in results {
+            for check in result.selfCheck { worst = max(worst, abs(check.error)) }
+            for spread in result.spread.values { worst = max(worst, spread / 2) }
+        }
+        return min(1, (worst * 1000).rounded(.up) / 1000)
     }
 
     /// Per value, the median over `models` (of the same stage count): one round measured while the

@@ -9,11 +9,10 @@ public enum FrontierPlot {
         let width = 900.0, height = 560.0
         let left = 90.0, right = 30.0, top = 50.0, bottom = 60.0
         let all = outcome.ranked + outcome.overBudget
-        func throughput(_ r: CandidateResult) -> Double { r.samplesPerSecond ?? r.microbatchesPerSecond }
         let unit = all.first?.samplesPerSecond != nil ? "samples/s" : "micro-batches/s"
         let memories = all.map { Double($0.maxPeakMemory) } + (memoryBudget.map { [Double($0)] } ?? [])
         let (xLow, xHigh) = axisRange(memories)
-        let (yLow, yHigh) = axisRange(all.map(throughput) + [0])
+        let (yLow, yHigh) = axisRange(all.map(\.throughput) + [0])
         func x(_ bytes: Double) -> Double { left + (bytes - xLow) / (xHigh - xLow) * (width - left - right) }
         func y(_ value: Double) -> Double { height - bottom - (value - yLow) / (yHigh - yLow) * (height - top - bottom) }
 
@@ -41,23 +40,23 @@ public enum FrontierPlot {
             svg += text(bx + 4, top + 12, "budget \(TuneText.bytes(memoryBudget))", anchor: "start", fill: "#c00")
         }
         for result in outcome.overBudget {
-            svg += circle(x(Double(result.maxPeakMemory)), y(throughput(result)), fill: "#bbb", label: result.candidate.label + " (over budget)")
+            svg += circle(x(Double(result.maxPeakMemory)), y(result.throughput), fill: "#bbb", label: result.candidate.label + " (over budget)")
         }
         for result in outcome.ranked where !result.onFrontier {
-            svg += circle(x(Double(result.maxPeakMemory)), y(throughput(result)), fill: "#6a9fd8", label: result.candidate.label)
+            svg += circle(x(Double(result.maxPeakMemory)), y(result.throughput), fill: "#6a9fd8", label: result.candidate.label)
         }
         let frontier = outcome.frontier
         if frontier.count > 1 {
-            let points = frontier.map { "\(f(x(Double($0.maxPeakMemory)))),\(f(y(throughput($0))))" }.joined(separator: " ")
+            let points = frontier.map { "\(f(x(Double($0.maxPeakMemory)))),\(f(y($0.throughput)))" }.joined(separator: " ")
             svg += "<polyline points=\"\(points)\" fill=\"none\" stroke=\"#e08a00\" stroke-width=\"2\"/>\n"
         }
         for result in frontier {
-            let px = x(Double(result.maxPeakMemory)), py = y(throughput(result))
+            let px = x(Double(result.maxPeakMemory)), py = y(result.throughput)
             svg += circle(px, py, fill: "#e08a00", label: result.candidate.label)
             svg += text(px + 7, py - 7, result.candidate.label, anchor: "start", fill: "#7a4a00", size: 11)
         }
         if let winner = outcome.ranked.first {
-            svg += "<circle cx=\"\(f(x(Double(winner.maxPeakMemory))))\" cy=\"\(f(y(throughput(winner))))\" r=\"9\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>\n"
+            svg += "<circle cx=\"\(f(x(Double(winner.maxPeakMemory))))\" cy=\"\(f(y(winner.throughput)))\" r=\"9\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"/>\n"
         }
         svg += "<text x=\"\(f(width - right))\" y=\"\(f(top - 8))\" text-anchor=\"end\" fill=\"#555\"><tspan fill=\"#e08a00\">●</tspan> frontier  "
             + "<tspan fill=\"#6a9fd8\">●</tspan> within budget  <tspan fill=\"#bbb\">●</tspan> over budget  <tspan fill=\"#c00\">◯</tspan> chosen</text>\n"

@@ -48,7 +48,8 @@ extension CostModel: Codable {
             workingSet: try decode([WorkingSetPoint].self, .workingSet) ?? defaults.workingSet,
             firstAction: try decode(StageValues.self, .firstAction),
             deviceSpeed: try decode([Double].self, .deviceSpeed) ?? defaults.deviceSpeed,
-            firstOfOp: try decode([String: Double].self, .firstOfOp) ?? defaults.firstOfOp)
+            firstOfOp: try decode([String: Double].self, .firstOfOp) ?? defaults.firstOfOp,
+            uncertainty: try decode(Double.self, .uncertainty))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -78,6 +79,7 @@ extension CostModel: Codable {
         if !deviceSpeed.isEmpty { try put(deviceSpeed, .deviceSpeed) }
         if !firstOfOp.isEmpty { try put(firstOfOp, .firstOfOp) }
         if !workingSet.isEmpty { try put(workingSet, .workingSet) }
+        try put(uncertainty, .uncertainty)
     }
 
     /// Parses and validates the JSON form; `file` names the source in error messages.

@@ -106,6 +106,10 @@ public struct CostModel: Equatable, Sendable {
     public var workingSet: [WorkingSetPoint]
     /// Time factor of each device's compute; empty: 1 on every device.
     public var deviceSpeed: [Double]
+    /// How far a makespan predicted with these costs may be off, as a fraction (0.03: ±3%); nil when
+    /// unknown. `calibrate` sets it from its own measurements (see `Calibrator`); the simulator ignores
+    /// it, and `tune` names the candidates it cannot tell apart from the fastest.
+    public var uncertainty: Double?
 
     /// A cost model; by default a forward takes 1 ns, a backward 2 ns, and everything else is free.
     public init(forward: StageValues = .uniform(1), backward: StageValues = .uniform(2),
@@ -116,7 +120,7 @@ public struct CostModel: Equatable, Sendable {
                 contention: Bool = false, gradientBytes: StageValues = .uniform(0), transientBytes: StageValues = .uniform(0),
                 dispatch: Double = 0, recompute: StageValues? = nil, checkpointBytes: StageValues = .uniform(0),
                 coldStart: StageValues = .uniform(0), workingSet: [WorkingSetPoint] = [], firstAction: StageValues? = nil,
-                deviceSpeed: [Double] = [], firstOfOp: [String: Double] = [:]) {
+                deviceSpeed: [Double] = [], firstOfOp: [String: Double] = [:], uncertainty: Double? = nil) {
         self.forward = forward
         self.backward = backward
         self.inputGrad = inputGrad
@@ -139,6 +143,7 @@ public struct CostModel: Equatable, Sendable {
         self.firstAction = firstAction
         self.deviceSpeed = deviceSpeed
         self.firstOfOp = firstOfOp
+        self.uncertainty = uncertainty
     }
 
     /// The working-set factor at `bytes` held per device (1 without points).
@@ -158,6 +163,7 @@ public struct CostModel: Equatable, Sendable {
         case latency, bandwidth, transferBytes, activationBytes, weightBytes, contention
         case gradientBytes, transientBytes, dispatch
         case recompute, checkpointBytes, coldStart, workingSet, firstAction, deviceSpeed, firstOfOp
+        case uncertainty
 
         /// The `stagecraft simulate` option that sets the field.
         public var option: String {
@@ -177,6 +183,7 @@ public struct CostModel: Equatable, Sendable {
             case .workingSet: "points {bytes, factor}"
             case .deviceSpeed: "time factors, one per device"
             case .firstOfOp: "nanoseconds per op token (F, B, I, W, R)"
+            case .uncertainty: "fraction of a makespan, from 0 to 1 (0.03: ±3%)"
             }
         }
 
@@ -241,6 +248,10 @@ public struct CostModel: Equatable, Sendable {
         }
         if let bandwidth {
             guard bandwidth.isFinite, bandwidth > 0 else { throw .notPositive(.bandwidth, bandwidth) }
+        }
+        if let uncertainty {
+            try Self.check(uncertainty, .uncertainty, index: nil)
+            guard uncertainty <= 1 else { throw .tooLarge(.uncertainty, index: nil, uncertainty) }
         }
     }
 

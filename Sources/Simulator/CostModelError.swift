@@ -46,6 +46,7 @@ public enum CostModelError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .negative(field, index, value):
             return "\(at(field, index)) is \(value), below zero: give 0 or more \(field.unit)"
         case let .tooLarge(field, index, value):
+            if field == .uncertainty { return "\(at(field, index)) is \(value), above 1: give a \(field.unit)" }
             return "\(at(field, index)) is \(value), above the largest accepted \(CostModel.largestValue) \(field.unit)"
         case let .notPositive(field, value):
             return "cost model field \(field) is \(value): it must be a finite number of \(field.unit) above zero "

@@ -65,4 +65,19 @@ public struct TuneOutcome: Sendable {
     public var frontier: [CandidateResult] {
         ranked.filter(\.onFrontier).sorted { $0.maxPeakMemory < $1.maxPeakMemory }
     }
+
+    /// The other candidates within the budget whose throughput is within `uncertainty` (a fraction, the
+    /// costs' `CostModel.uncertainty`) of the winner's, best first: predictions that close cannot tell
+    /// which is faster, so they are the ones to measure.
+    public func tiedWithWinner(uncertainty: Double) -> [CandidateResult] {
+        guard let winner = ranked.first else { return [] }
+        let best = winner.throughput
+        return ranked.dropFirst().filter { best - $0.throughput <= uncertainty * best }
+    }
+}
+
+extension CandidateResult {
+    /// Samples per second when the micro-batch size is known, else micro-batches per second: what
+    /// the ranking compares.
+    public var throughput: Double { samplesPerSecond ?? microbatchesPerSecond }
 }

@@ -65,25 +65,23 @@ public struct Tuner: Sendable {
 
     /// Higher throughput first; then less memory.
     static func ranksBefore(_ a: CandidateResult, _ b: CandidateResult) -> Bool {
-        let ta = a.samplesPerSecond ?? a.microbatchesPerSecond, tb = b.samplesPerSecond ?? b.microbatchesPerSecond
-        if ta != tb { return ta > tb }
+        if a.throughput != b.throughput { return a.throughput > b.throughput }
         return a.maxPeakMemory < b.maxPeakMemory
     }
 
     /// Marks the candidates no other beats in both throughput and memory, and says why each ranks.
     static func markFrontier(_ ranked: inout [CandidateResult]) {
-        func throughput(_ r: CandidateResult) -> Double { r.samplesPerSecond ?? r.microbatchesPerSecond }
         let byMemory = ranked.indices.sorted {
             ranked[$0].maxPeakMemory != ranked[$1].maxPeakMemory ? ranked[$0].maxPeakMemory < ranked[$1].maxPeakMemory
-                : throughput(ranked[$0]) > throughput(ranked[$1])
+                : ranked[$0].throughput > ranked[$1].throughput
         }
         var best = -Double.infinity
         var previous: Int?
-        for index in byMemory where throughput(ranked[index]) > best {
-            best = throughput(ranked[index])
+        for index in byMemory where ranked[index].throughput > best {
+            best = ranked[index].throughput
             ranked[index].onFrontier = true
             if let previous {
-                let gain = throughput(ranked[index]) / throughput(ranked[previous]) - 1
+                let gain = ranked[index].throughput / ranked[previous].throughput - 1
                 ranked[index].reason = "frontier: \(percent(gain)) throughput for \(TuneText.bytes(ranked[index].maxPeakMemory - ranked[previous].maxPeakMemory)) more memory than \(ranked[previous].candidate.label)"
             } else {
                 ranked[index].reason = "frontier: least memory of all candidates within the budget"
@@ -91,7 +89,7 @@ public struct Tuner: Sendable {
             previous = index
         }
         if ranked.count > 1 {
-            let gain = throughput(ranked[0]) / throughput(ranked[1]) - 1
+            let gain = ranked[0].throughput / ranked[1].throughput - 1
             let memory = ranked[0].maxPeakMemory < ranked[1].maxPeakMemory ? "less memory than" : "listed before"
             ranked[0].reason = gain > 0
                 ? "fastest within the budget: \(percent(gain)) throughput over \(ranked[1].candidate.label)"

@@ -167,6 +167,10 @@ struct CalibrateCommand: ParsableCommand {
                                 Double(check.predicted) / 1e6, check.measured.median / 1e6, check.measured.q1 / 1e6, check.measured.q3 / 1e6,
                                 check.error * 100, check.agrees ? "" : " — MISSES"))
         }
+        if let uncertainty = model.uncertainty {
+            lines.append(String(format: "uncertainty: ±%.1f%% (the worst self-check error or half the widest spread; tune names the candidates within it of its choice)",
+                                uncertainty * 100))
+        }
         for warning in result.warnings { lines.append("warning: " + warning) }
         return lines.joined(separator: "\n")
     }

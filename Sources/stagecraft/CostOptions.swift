@@ -78,6 +78,9 @@ struct CostOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Whether a link carries one transfer at a time per direction (default: no).")
     var contention: Bool?
 
+    @Option(help: ArgumentHelp("How far a predicted makespan may be off, as a fraction or a percentage (0.03 or 3%); kept with the costs, and tune names the candidates it cannot tell from the fastest (default: a calibration's own, else none).", valueName: "fraction"))
+    var uncertainty: String?
+
     /// The cost model: `base` (a transformer's) or the file's (or the defaults), then every option given; validated.
     func makeCostModel(startingFrom base: CostModel? = nil) throws -> CostModel {
         var model = base ?? CostModel()
@@ -118,11 +121,22 @@ struct CostOptions: ParsableArguments {
             }
         }
         if let dispatch { model.dispatch = try CostQuantity.single(dispatch, .duration, option: CostModel.Field.dispatch.option) }
+        if let uncertainty { model.uncertainty = try Self.fraction(uncertainty) }
         do { try model.validate() } catch { throw CommandError(error.description) }
         if let saveCostModel {
             do { try model.save(to: saveCostModel) } catch { throw CommandError(error.description) }
         }
         return model
+    }
+
+    /// Parses `--uncertainty`: a fraction (0.03) or a percentage (3%).
+    static func fraction(_ text: String) throws -> Double {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let percent = trimmed.hasSuffix("%")
+        guard let value = Double(percent ? String(trimmed.dropLast()) : trimmed) else {
+            throw CommandError("\(CostModel.Field.uncertainty.option) '\(text)': give a fraction such as 0.03 or a percentage such as 3%")
+        }
+        return percent ? value / 100 : value
     }
 
     /// Parses `--working-set` points: `size:factor` separated by commas.

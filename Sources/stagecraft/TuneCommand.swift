@@ -105,7 +105,7 @@ struct TuneCommand: ParsableCommand {
 
     func run() throws {
         let space = try makeSpace()
-        let (pricing, hardwareMemory) = try makePricing()
+        let (pricing, hardwareMemory, uncertainty) = try makePricing()
         let budget = try memoryBudget.map { Int64(try CostQuantity.single($0, .bytes, option: "--memory-budget")) } ?? hardwareMemory
         var tuner = Tuner(devices: devices, space: space, pricing: pricing, memoryBudget: budget)
         tuner.actionLimit = maxActions
@@ -119,7 +119,7 @@ struct TuneCommand: ParsableCommand {
             throw CommandError(error.description)
         }
         bar.finish()
-        let report = TuneReport(outcome: outcome, devices: devices, budget: budget, top: top)
+        let report = TuneReport(outcome: outcome, devices: devices, budget: budget, top: top, uncertainty: uncertainty)
 
         if let plot {
             let title = "stagecraft tune: \(devices) devices, \(outcome.evaluated) candidates"
@@ -173,17 +173,22 @@ struct TuneCommand: ParsableCommand {
                          layerSplits: splits, synthesize: synthesize)
     }
 
-    /// The costs: a transformer's (and its device memory) or the cost model of the options.
-    private func makePricing() throws -> (any CandidatePricing, Int64?) {
+    /// The costs: a transformer's (and its device memory) or the cost model of the options, and the
+    /// costs' uncertainty.
+    private func makePricing() throws -> (any CandidatePricing, Int64?, Double?) {
         if let (model, hardware) = try transformer.resolved(), let globalBatch {
-            guard costOptions.costModel == nil, try costOptions.makeCostModel(startingFrom: CostModel()) == CostModel() else {
-                throw CommandError("--model derives every cost of every candidate; leave out --cost-model and the cost options (simulate takes them on top of --model)")
+            var options = try costOptions.makeCostModel(startingFrom: CostModel())
+            let uncertainty = options.uncertainty
+            options.uncertainty = nil
+            guard costOptions.costModel == nil, options == CostModel() else {
+                throw CommandError("--model derives every cost of every candidate; leave out --cost-model and the cost options other than --uncertainty (simulate takes them on top of --model)")
             }
             let pricing = TransformerPricing(model: model, hardware: hardware, tensorParallel: transformer.tensorParallel, globalBatch: globalBatch)
-            return (pricing, Int64(hardware.memoryBytes))
+            return (pricing, Int64(hardware.memoryBytes), uncertainty)
         }
         do {
-            return (try FixedCostPricing(base: try costOptions.makeCostModel(), devices: devices), nil)
+            let base = try costOptions.makeCostModel()
+            return (try FixedCostPricing(base: base, devices: devices), nil, base.uncertainty)
         } catch let error as TuneError {
             throw CommandError(error.description)
         }

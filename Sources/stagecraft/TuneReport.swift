@@ -9,6 +9,8 @@ struct TuneReport {
     let devices: Int
     let budget: Int64?
     let top: Int
+    /// The costs' `CostModel.uncertainty`; nil when unknown.
+    let uncertainty: Double?
 
     func text() -> String {
         var lines: [String] = []
@@ -28,7 +30,7 @@ struct TuneReport {
         let header = ["rank", "candidate", "makespan", "iteration", perSample ? "samples/s" : "micro-batches/s", "bubble", "peak memory", "× bound", "frontier"]
         let rows = outcome.ranked.prefix(top).enumerated().map { index, r in
             [String(index + 1), r.candidate.label, CommandText.duration(r.makespan), CommandText.duration(r.iterationTime),
-             CommandText.fixed(r.samplesPerSecond ?? r.microbatchesPerSecond, 2), CommandText.percent(r.bubbleRatio, decimals: 1),
+             CommandText.fixed(r.throughput, 2), CommandText.percent(r.bubbleRatio, decimals: 1),
              TuneText.bytes(r.maxPeakMemory), CommandText.fixed(r.boundRatio, 3), r.onFrontier ? "yes" : ""]
         }
         lines.append(CommandText.table(header, rows, rightAligned: [0, 2, 3, 4, 5, 6, 7]))
@@ -42,6 +44,17 @@ struct TuneReport {
             lines.append("")
             lines.append("choice: \(winner.candidate.label) — \(winner.reason ?? ""); \(CommandText.fixed((winner.boundRatio - 1) * 100, 2))% above the lower bound of m = \(winner.candidate.microbatches)")
             if let layers = winner.layersPerStage { lines.append("        layers per stage \(layers.map(String.init).joined(separator: ","))") }
+            if let uncertainty {
+                let tied = outcome.tiedWithWinner(uncertainty: uncertainty)
+                let bound = "±" + CommandText.fixed(uncertainty * 100, 1) + "%"
+                if tied.isEmpty {
+                    lines.append("        no other candidate within the costs' uncertainty (\(bound)) of it")
+                } else {
+                    let named = tied.prefix(8).map { "\($0.candidate.label) (\(CommandText.fixed(($0.throughput / winner.throughput - 1) * 100, 2))%)" }
+                    lines.append("        within the costs' uncertainty (\(bound)) of it, so measure them before choosing: "
+                                 + named.joined(separator: ", ") + (tied.count > 8 ? ", and \(tied.count - 8) more (--json lists them)" : ""))
+                }
+            }
         }
         return lines.joined(separator: "\n")
     }
@@ -54,7 +67,8 @@ struct TuneReport {
             within_budget: outcome.ranked.count, over_budget: outcome.overBudget.count,
             ranked: outcome.ranked.prefix(top).enumerated().map { Entry($1, rank: $0 + 1) },
             frontier: outcome.frontier.map { r in Entry(r, rank: (outcome.ranked.firstIndex { $0.candidate == r.candidate } ?? 0) + 1) },
-            skipped: outcome.skipped.map { Skipped(candidate: $0.candidate.label, reason: $0.reason) }, tune_id: tuneID)
+            skipped: outcome.skipped.map { Skipped(candidate: $0.candidate.label, reason: $0.reason) }, tune_id: tuneID,
+            uncertainty: uncertainty, tied_with_choice: uncertainty.map { outcome.tiedWithWinner(uncertainty: $0).map(\.candidate.label) })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(form), as: UTF8.self)
@@ -83,6 +97,9 @@ struct TuneReport {
         let ranked, frontier: [Entry]
         let skipped: [Skipped]
         let tune_id: Int64?
+        /// The costs' uncertainty (fraction), and the candidates within it of the choice; nil when unknown.
+        let uncertainty: Double?
+        let tied_with_choice: [String]?
     }
 
     struct Entry: Encodable {

@@ -45,6 +45,8 @@ let badInputs: [BadInput] = [
     BadInput("tune --devices 4 --forward 1ms --db good.db", "--microbatches 8,16,32"),
     BadInput("tune --devices 4 --microbatches 8 --families nope --db good.db", "not a schedule family"),
     BadInput("tune --devices 4 --microbatches 0 --db good.db", "at least 1"),
+    BadInput("tune --devices 4 --microbatches 8 --uncertainty 3 --db good.db", "'uncertainty' (--uncertainty) is 3.0, above 1"),
+    BadInput("tune --devices 4 --microbatches 8 --uncertainty lots --db good.db", "give a fraction such as 0.03 or a percentage such as 3%"),
     BadInput("tune --devices 4 --microbatches 8 --activation-bytes 1GB --memory-budget 1MB --db good.db", "the least any needs is 250.00 MB (interleaved v=4 m=8 +recompute)"),
     BadInput("tune --devices 4 --microbatches 8 --forward 1ms,2ms --db good.db", "2 per-stage values but tune prices 4 device(s)"),
     BadInput("tune --devices 4 --microbatches 8 --global-batch 64 --db good.db", "--global-batch needs --model"),

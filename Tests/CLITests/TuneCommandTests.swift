@@ -38,6 +38,26 @@ import Testing
         #expect(simulated["makespan_ns"] as? Int == winner["makespan_ns"] as? Int)
     }
 
+    @Test func theCandidatesWithinTheCostsUncertaintyAreNamed() throws {
+        let workspace = try Workspace()
+        let base = ["tune", "--devices", "4", "--microbatches", "8", "--no-record"] + Self.costs
+        let json = try workspace.json(base + ["--uncertainty", "5%", "--json"])
+        #expect(json["uncertainty"] as? Double == 0.05)
+        let tied = try #require(json["tied_with_choice"] as? [String])
+        let ranked = try #require(json["ranked"] as? [[String: Any]])
+        let best = try #require(ranked.first?["microbatches_per_s"] as? Double)
+        for entry in ranked.dropFirst() {
+            let close = (entry["microbatches_per_s"] as? Double ?? 0) >= best * 0.95 * (1 - 1e-12)
+            #expect(tied.contains(entry["label"] as? String ?? "") == close, "\(entry["label"] ?? "?")")
+        }
+        #expect(!tied.isEmpty, "ZB-V and DualPipeV tie under uniform costs")
+        let text = try workspace.succeed(base + ["--uncertainty", "5%"]).stdout
+        #expect(text.contains("within the costs' uncertainty (±5.0%) of it, so measure them before choosing: "))
+        // Without an uncertainty, nothing is said about ties.
+        let plain = try workspace.json(base + ["--json"])
+        #expect(plain["uncertainty"] == nil && plain["tied_with_choice"] == nil)
+    }
+
     /// The cost options of the winner: stages cut in equal parts when it holds more than one per device.
     static func splitCosts(for winner: [String: Any]) -> [String] {
         let parts = (winner["stages"] as? Int ?? 4) / 4

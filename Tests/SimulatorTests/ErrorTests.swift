@@ -25,6 +25,15 @@ struct ErrorTests {
         #expect(message.contains("'inputGrad'") && message.contains("--input-grad") && message.contains("below zero"))
     }
 
+    @Test("An uncertainty outside 0…1 is rejected, naming the field and what it means")
+    func badUncertainty() {
+        #expect(validationError(CostModel(uncertainty: 0)) == nil && validationError(CostModel(uncertainty: 1)) == nil)
+        #expect(validationError(CostModel(uncertainty: -0.01)) == .negative(.uncertainty, index: nil, -0.01))
+        #expect(validationError(CostModel(uncertainty: .nan)) == .notANumber(.uncertainty, index: nil))
+        let message = validationError(CostModel(uncertainty: 3))?.description ?? ""
+        #expect(message.contains("'uncertainty' (--uncertainty)") && message.contains("above 1") && message.contains("0.03: ±3%"), "\(message)")
+    }
+
     @Test("Zero, negative or infinite bandwidth is rejected")
     func badBandwidth() {
         for value in [0.0, -5, .infinity, .nan] {
@@ -76,7 +85,7 @@ struct ErrorTests {
     func roundTrip() throws {
         let model = CostModel(forward: .perStage([1.5, 2, 3]), backward: .uniform(4), inputGrad: .uniform(2),
                               gradSync: .uniform(9), latency: 12, bandwidth: 2.5e10, transferBytes: .uniform(4096),
-                              activationBytes: .perStage([1, 2, 3]), weightBytes: .uniform(7), contention: true)
+                              activationBytes: .perStage([1, 2, 3]), weightBytes: .uniform(7), contention: true, uncertainty: 0.032)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("stagecraft-costs-\(getpid()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try model.save(to: path)

@@ -56,6 +56,24 @@ struct TunerTests {
         #expect(oneFOneB.makespan == (8 + 4 - 1) * 3000)
     }
 
+    @Test("the candidates tied with the winner are those within the uncertainty of its throughput")
+    func tiesWithinTheUncertainty() throws {
+        let outcome = try Tuner(devices: 4, space: Self.space, pricing: try Self.costs(devices: 4), memoryBudget: nil).run()
+        let best = try #require(outcome.ranked.first).throughput
+        for uncertainty in [0, 0.02, 0.1, 1] {
+            let tied = outcome.tiedWithWinner(uncertainty: uncertainty)
+            #expect(!tied.contains { $0.candidate == outcome.ranked[0].candidate }, "the winner is not its own tie")
+            for result in outcome.ranked.dropFirst() {
+                let close = result.throughput >= best * (1 - uncertainty) * (1 - 1e-12)
+                #expect(tied.contains { $0.candidate == result.candidate } == close, "\(result.candidate.label) at \(uncertainty)")
+            }
+        }
+        #expect(outcome.tiedWithWinner(uncertainty: 1).count == outcome.ranked.count - 1)
+        // ZB-V and DualPipeV tie exactly under uniform costs: at 0 the tie is named.
+        #expect(outcome.tiedWithWinner(uncertainty: 0).allSatisfy { $0.throughput == best })
+        #expect(outcome.tiedWithWinner(uncertainty: 0.1).count > outcome.tiedWithWinner(uncertainty: 0).count)
+    }
+
     @Test("a budget below every candidate names the least memory any needs")
     func budgetBelowEveryCandidate() throws {
         let tuner = Tuner(devices: 4, space: Self.space, pricing: try Self.costs(devices: 4), memoryBudget: 1_000)
