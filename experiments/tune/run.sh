@@ -77,7 +77,8 @@ ranks = {e['schedule']: i + 1 for i, e in enumerate(sorted(predicted.values(), k
 for rank, (median, name, medians, q1, q3) in enumerate(rows, 1):
     p = predicted.get(name)
     pred = f"{p['makespan_ns'] / 1e6:8.3f} ms" if p else "-"
-    mark = "  <- tune's pick" if name == pick else ""
+    tied_labels = tune.get("tied_with_choice") or []
+    mark = "  <- tune's pick" if name == pick else ("  (tied with the pick)" if p and p["label"] in tied_labels else "")
     print(f"{name:12} {pred:>11} {ranks.get(name, '-'):>9} {median / 1e6:8.3f} ms {q1 / 1e6:10.3f}–{q3 / 1e6:.3f} ms "
           f"{medians[0] / 1e6:10.3f}–{medians[-1] / 1e6:.3f} ms {rank:>9}{mark}")
 pick_row = next(r for r in rows if r[1] == pick)
@@ -85,4 +86,8 @@ verdict = "the fastest measured" if pick_row is fastest else (
     "within the measured spread of the fastest" if pick_row[0] <= fastest[4] else "slower than the fastest beyond its spread")
 print(f"verdict: {pick} is {verdict} ({fastest[1]}: median {fastest[0] / 1e6:.3f} ms, upper quartile {fastest[4] / 1e6:.3f} ms; "
       f"{pick}: {pick_row[0] / 1e6:.3f} ms, {100 * (pick_row[0] / fastest[0] - 1):+.2f}%)")
+if tune.get("uncertainty") is not None:
+    tied = {e["schedule"] for e in tune["ranked"] if e["label"] in (tune.get("tied_with_choice") or [])} | {pick}
+    print(f"the calibration's uncertainty: ±{100 * tune['uncertainty']:.1f}%; tune named {len(tied) - 1} other schedule(s) it cannot tell "
+          f"from its pick; the fastest measured ({fastest[1]}) is {'among' if fastest[1] in tied else 'not among'} them")
 PY
