@@ -37,10 +37,11 @@ struct CalibrateTests {
             #expect(model.workingSet.count == 2, "1F1B's and Chimera's parameter bytes per device")
             #expect(result.selfCheck.map(\.schedule).count == 3, "every calibration schedule predicted")
             #expect(model.latency >= 0, "the jitter never makes the hand-off negative")
-            // The uncertainty covers the worst self-check error and half the widest spread, rounded up to 0.1%.
+            // The uncertainty covers the worst self-check error and half the widest spread, rounded up to 0.1%
+            // and at most 1 (a tiny model measured beside the other tests can miss by more).
             let uncertainty = try #require(model.uncertainty)
             let worst = max(result.selfCheck.map { abs($0.error) }.max() ?? 0, (result.spread.values.max() ?? 0) / 2)
-            #expect(uncertainty >= worst - 1e-12 && uncertainty <= min(1, worst + 0.001 + 1e-12), "\(uncertainty) against \(worst)")
+            #expect(uncertainty >= min(1, worst) - 1e-12 && uncertainty <= min(1, worst + 0.001 + 1e-12), "\(uncertainty) against \(worst)")
 
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("calibration-\(UUID().uuidString).json").path
             defer { try? FileManager.default.removeItem(atPath: file) }
