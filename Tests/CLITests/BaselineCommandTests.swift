@@ -109,7 +109,8 @@ extension BaselineCommandTests {
         let checked = try workspace.run("stagecraft", ["baseline", "check", "m.baseline.json", "--all"])
         #expect(checked.status == 0 || checked.status == 1, "\(checked)")
         #expect(checked.stdout.contains("0 could not run") && checked.stdout.contains("tiny 1f1b  makespan_ns"), "\(checked)")
-        #expect(checked.stdout.contains("fastest of 2 runs") || checked.stdout.contains("fastest of 4 runs") || checked.stdout.contains("fastest of 8 runs"), "\(checked)")
+        // 2 runs, and 2 more for each of up to 3 confirmations when the loaded machine makes it look regressed.
+        #expect([2, 4, 6, 8].contains { checked.stdout.contains("fastest of \($0) runs") }, "\(checked)")
         #expect(checked.stdout.contains("+0 B (+0.00%)"), "the executor's memory is deterministic: \(checked)")
     }
 }
