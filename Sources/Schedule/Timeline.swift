@@ -26,6 +26,23 @@ public struct Timeline: Sendable {
         return last - first
     }
 
+    /// The makespan and Σ busy over all devices, in one pass over the actions (for callers that need
+    /// both, such as `tune` for every candidate).
+    public var makespanAndTotalBusy: (makespan: Int64, busy: Int64) {
+        start.withUnsafeBufferPointer { start in
+            end.withUnsafeBufferPointer { end in
+                guard !start.isEmpty else { return (0, 0) }
+                var first = Int64.max, last = Int64.min, busy: Int64 = 0
+                for id in 0..<start.count {
+                    first = min(first, start[id])
+                    last = max(last, end[id])
+                    busy += end[id] - start[id]
+                }
+                return (last - first, busy)
+            }
+        }
+    }
+
     /// Time device `device` spends running actions.
     public func busy(device: Int) -> Int64 {
         schedule.actionRange(of: device).reduce(0) { $0 + end[$1] - start[$1] }
@@ -36,20 +53,15 @@ public struct Timeline: Sendable {
 
     /// Idle time over the time available: Σ idle / (devices × makespan). 0 is a perfect pipeline.
     public var bubbleRatio: Double {
+        let (makespan, busy) = makespanAndTotalBusy
         let available = Double(makespan) * Double(schedule.deviceCount)
-        return available > 0 ? Double(totalIdle) / available : 0
+        return available > 0 ? Double(makespan * Int64(schedule.deviceCount) - busy) / available : 0
     }
 
     /// Idle time over ideal compute: Σ idle / Σ busy — the "bubble fraction" of the Megatron paper,
     /// (p − 1)/m for 1F1B under uniform costs.
     public var bubbleOverCompute: Double {
-        let busy = totalBusy
-        return busy > 0 ? Double(totalIdle) / Double(busy) : 0
+        let (makespan, busy) = makespanAndTotalBusy
+        return busy > 0 ? Double(makespan * Int64(schedule.deviceCount) - busy) / Double(busy) : 0
     }
-
-    /// Σ busy over all devices.
-    private var totalBusy: Int64 { (0..<start.count).reduce(0) { $0 + end[$1] - start[$1] } }
-
-    /// Σ idle over all devices, computing the makespan once.
-    private var totalIdle: Int64 { makespan * Int64(schedule.deviceCount) - totalBusy }
 }

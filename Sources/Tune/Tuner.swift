@@ -201,8 +201,7 @@ private struct Evaluation {
             }
         }
         let timeline = simulation.timeline
-        let peak = timeline.peakMemory, makespan = timeline.makespan
-        let busy = (0..<p).reduce(Int64(0)) { $0 + timeline.busy(device: $1) }
+        let peak = timeline.peakMemory, (makespan, busy) = timeline.makespanAndTotalBusy
         let bubble = makespan > 0 ? 1 - Double(busy) / (Double(p) * Double(makespan)) : 0
         let iteration = max(simulation.iterationTime, 1)
         let perSecond = Double(m) * 1e9 / Double(iteration)
