@@ -1,3 +1,5 @@
+import Schedule
+
 /// The model the executor trains: an MLP of `layers` fully connected layers of width `hidden`
 /// (float32, bias, ReLU after every layer but the last), a mean-squared-error loss on the last layer's
 /// output, and a fixed batch of `batch` random inputs and targets — all generated from `seed`.

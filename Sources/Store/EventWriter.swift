@@ -29,23 +29,23 @@ enum EventWriter {
         let tokens = Op.allCases.map { strdup($0.token) }
         defer { tokens.forEach { free($0) } }
         let tokenLengths = Op.allCases.map { Int32($0.token.utf8.count) }
-        // Rows in primary-key order, device by device, with each row's device.
-        let ids = (0..<schedule.deviceCount).flatMap { schedule.actionRange(of: $0) }
-        let deviceOf = (0..<schedule.deviceCount).flatMap { device in Array(repeating: Int64(device), count: schedule.actionRange(of: device).count) }
+        // Action ids run device by device (`schedule.deviceOffsets`), so rows go in primary-key order.
+        let count = schedule.actions.count, offsets = schedule.deviceOffsets
 
         try schedule.actions.withUnsafeBufferPointer { actions in
             try timeline.start.withUnsafeBufferPointer { start in
                 try timeline.end.withUnsafeBufferPointer { end in
-                    var row = 0
-                    while row < ids.count {
-                        let handle = ids.count - row >= rowsPerStatement ? batch : single
-                        let count = handle == batch ? rowsPerStatement : 1
-                        for slot in 0..<count {
-                            let id = ids[row + slot], action = actions[id], op = Int(action.op.rawValue)
+                    var first = 0, device = 0
+                    while first < count {
+                        let handle = count - first >= rowsPerStatement ? batch : single
+                        let rows = handle == batch ? rowsPerStatement : 1
+                        for slot in 0..<rows {
+                            let id = first + slot, action = actions[id], op = Int(action.op.rawValue)
+                            while id >= offsets[device + 1] { device += 1 }
                             let base = Int32(slot * 10)
                             sqlite3_bind_int64(handle, base + 1, runID)
                             sqlite3_bind_int64(handle, base + 2, Int64(id))
-                            sqlite3_bind_int64(handle, base + 3, deviceOf[row + slot])
+                            sqlite3_bind_int64(handle, base + 3, Int64(device))
                             sqlite3_bind_int64(handle, base + 4, Int64(action.replica))
                             sqlite3_bind_int64(handle, base + 5, Int64(action.stage))
                             sqlite3_bind_int64(handle, base + 6, Int64(chunks[action.replica * stageCount + action.stage]))
@@ -58,9 +58,9 @@ enum EventWriter {
                         sqlite3_reset(handle)
                         guard code == SQLITE_DONE else {
                             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                                sql: Schema.insertEvents(rows: count))
+                                                sql: Schema.insertEvents(rows: rows))
                         }
-                        row += count
+                        first += rows
                     }
                 }
             }

@@ -51,7 +51,7 @@ struct SynthesisSearch {
     /// seeded, so runs are deterministic) and another descent, keeping the best order seen.
     mutating func improve(_ start: Evaluated, lowerBound: Int64) -> Evaluated {
         var best = descend(start, lowerBound: lowerBound)
-        var generator = SplitMix64(seed: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         while evaluationsLeft > 0 && best.makespan > lowerBound {
             guard let kicked = kick(best, using: &generator) else { continue }
             let candidate = descend(kicked, lowerBound: lowerBound)
@@ -78,7 +78,7 @@ struct SynthesisSearch {
     }
 
     /// `current` with three random pairs of neighbours swapped, if it still runs within the budget.
-    private mutating func kick(_ current: Evaluated, using generator: inout SplitMix64) -> Evaluated? {
+    private mutating func kick(_ current: Evaluated, using generator: inout SeededGenerator) -> Evaluated? {
         var lists = current.lists
         for _ in 0..<3 {
             let device = Int(generator.next() % UInt64(lists.count))
@@ -162,20 +162,5 @@ struct SynthesisSearch {
                 return edges
             }
         }
-    }
-}
-
-/// SplitMix64 (Steele, Lea, Flood 2014): a small seeded generator, so the search is deterministic.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -81,7 +81,7 @@ struct MeasuredIterationsTests {
         for (family, chunks) in [(ScheduleFamily.oneFOneB, 1), (.interleaved, 2), (.chimera, 1), (.zeroBubbleV, 2)] {
             let schedule = try family.make(devices: 2, microbatches: 4, chunks: chunks)
             let dependencies = Dependencies(schedule: schedule)
-            var generator = SplitMix(seed: 7)
+            var generator = SeededGenerator(seed: 7)
             let iterations = (0..<9).map { _ in Self.jittered(schedule, dependencies, &generator) }
             let typical = MeasuredIterations(iterations).typical
             for device in 0..<schedule.deviceCount {
@@ -99,7 +99,7 @@ struct MeasuredIterationsTests {
     }
 
     /// A valid timeline of `schedule` with random durations and gaps (list-scheduled in dependency order).
-    static func jittered(_ schedule: Schedule, _ dependencies: Dependencies, _ generator: inout SplitMix) -> Timeline {
+    static func jittered(_ schedule: Schedule, _ dependencies: Dependencies, _ generator: inout SeededGenerator) -> Timeline {
         var start = [Int64](repeating: -1, count: schedule.actions.count), end = start
         var position = [Int](repeating: 0, count: schedule.deviceCount)
         var free = [Int64](repeating: 0, count: schedule.deviceCount)
@@ -120,18 +120,5 @@ struct MeasuredIterationsTests {
             }
         }
         return Timeline(schedule: schedule, start: start, end: end)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) for the jittered timelines.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -41,7 +41,7 @@ struct LowerBoundTests {
 
     @Test("the bound never exceeds any family's simulated makespan on random cost models")
     func neverAboveFamilies() throws {
-        var generator = SplitMix64(seed: 15)
+        var generator = SeededGenerator(seed: 15)
         for _ in 0..<12 {
             let p = Int.random(in: 1...4, using: &generator), m = Int.random(in: 1...9, using: &generator)
             let base = randomSynthesisModel(stages: p, using: &generator)
@@ -78,7 +78,7 @@ struct LowerBoundTests {
 }
 
 /// A cost model of `stages` stages with random durations, transfers, dispatch and device speeds.
-func randomSynthesisModel(stages: Int, using generator: inout SplitMix64) -> CostModel {
+func randomSynthesisModel(stages: Int, using generator: inout SeededGenerator) -> CostModel {
     func list(_ range: ClosedRange<Double>) -> StageValues {
         .perStage((0..<stages).map { _ in Double.random(in: range, using: &generator).rounded() })
     }

@@ -32,7 +32,7 @@ struct SynthesisTests {
 
     @Test("valid and within the budget: heterogeneous stages, transfers, dispatch, p = 1 and m = 1")
     func validWithinBudget() throws {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for (p, m) in [(1, 1), (1, 3), (2, 1), (2, 5), (3, 4), (4, 8), (5, 3)] {
             let model = randomSynthesisModel(stages: p, using: &generator)
             let unbounded = try Synthesizer.synthesize(devices: p, microbatches: m, baseCosts: model, memoryBudget: nil,
@@ -64,7 +64,7 @@ struct SynthesisTests {
 
     @Test("never worse than ZB-H1, 1F1B or ZB-V under their own peak memory")
     func neverWorseThanFamilies() throws {
-        var generator = SplitMix64(seed: 11)
+        var generator = SeededGenerator(seed: 11)
         for (p, m) in [(3, 6), (4, 8)] {
             let model = randomSynthesisModel(stages: p, using: &generator)
             for family in [ScheduleFamily.zeroBubbleH1, .oneFOneB, .zeroBubbleV] {

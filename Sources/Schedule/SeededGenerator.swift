@@ -1,5 +1,6 @@
-/// SplitMix64: a small, fast, deterministic generator, so a seed gives the same model and data on
-/// every platform (Swift's `SystemRandomNumberGenerator` cannot be seeded).
+/// SplitMix64 (Steele, Lea, Flood 2014): a small, fast, deterministic generator, so a seed gives the
+/// same model and data, or the same synthesis search, on every platform (Swift's
+/// `SystemRandomNumberGenerator` cannot be seeded).
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
