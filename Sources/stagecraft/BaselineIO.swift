@@ -77,7 +77,7 @@ enum BaselineIO {
             return compared
         }
         for _ in 0..<confirmationBatches {
-            let suspects = measuredCases.filter { item in (try? comparison(item, item.results!))?.regressed ?? false }
+            let suspects = measuredCases.filter { item in item.results.flatMap { try? comparison(item, $0) }?.regressed ?? false }
             if suspects.isEmpty { break }
             for (name, more) in measureRounds(suspects, directory: directory) {
                 measured[name] = measured[name].map { earlier in Result { () throws(BaselineError) in try earlier.get() + more.get() } } ?? more
