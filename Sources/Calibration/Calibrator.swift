@@ -106,29 +106,27 @@ public struct Calibrator {
             if settings.rounds > 1 { progress("round \(round + 1) of \(settings.rounds)") }
             results.append(try runRound(progress: progress, between: round == 0 ? between : nil))
         }
-        let uncertainty = Self.uncertainty(of: results)
-        guard var combined = results.first, results.count > 1 else {
-            results[0].costModel.uncertainty = uncertainty
-            return results[0]
+        var combined = results[0]
+        if results.count > 1 {
+            combined.costModel = Self.median(of: results.map(\.costModel))
+            for result in results.dropFirst() {
+                combined.samples.merge(result.samples, uniquingKeysWith: +)
+                combined.handOffSamples += result.handOffSamples
+                combined.dispatchSamples += result.dispatchSamples
+                combined.spread.merge(result.spread) { max($0, $1) }
+                combined.repetitions += result.repetitions
+                combined.retries += result.retries
+            }
+            combined.warnings = results.flatMap(\.warnings)
         }
-        combined.costModel = Self.median(of: results.map(\.costModel))
-        combined.costModel.uncertainty = uncertainty
-        for result in results.dropFirst() {
-            combined.samples.merge(result.samples, uniquingKeysWith: +)
-            combined.handOffSamples += result.handOffSamples
-            combined.dispatchSamples += result.dispatchSamples
-            combined.spread.merge(result.spread) { max($0, $1) }
-            combined.repetitions += result.repetitions
-            combined.retries += result.retries
-        }
-        combined.warnings = results.flatMap(\.warnings)
+        combined.costModel.uncertainty = Self.uncertainty(of: results)
         return combined
     }
 
     /// How far the model's predictions may be off, as `CostModel.uncertainty`: the largest, over the
     /// rounds' calibration schedules, of the self-check's |error| and half the measured interquartile
     /// range over the median — a model cannot be trusted more finely than it predicts its own
-    /// calibration runs, nor than those runs agree with each other. Rounded to 0.1%.
+    /// calibration runs, nor than those runs agree with each other. Rounded up to 0.1%, at most 1.
     static func uncertainty(of results: [Result]) -> Double {
         var worst = 0.0
         for result in results {
