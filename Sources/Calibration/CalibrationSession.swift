@@ -65,13 +65,13 @@ final class CalibrationSession {
     }
 
     /// Block `number`: every calibration schedule in turn — one discarded iteration when
-    /// `discardFirst`, then `iterations` measured — and `between` once. The turn order rotates from
-    /// block to block, so that each schedule (and `between`'s run) follows each of the others equally
-    /// often: what ran just before decides what is left in the caches.
+    /// `discardFirst`, then `iterations` measured — and `between` once, in the order of row `number`
+    /// of `TurnOrder`: over its rows every turn follows each of the others about equally often, since
+    /// what ran just before decides what is left in the caches (a plain rotation of one order would
+    /// keep the same successions: the run would nearly always follow the same schedule).
     func measureBlock(_ number: Int, iterations: Int, discardFirst: Bool, between: (() throws -> Void)?) throws {
-        let turns = plans.count + (between == nil ? 0 : 1)
-        for position in 0..<turns {
-            let index = (position + number) % turns
+        let order = TurnOrder(turns: plans.count + (between == nil ? 0 : 1))
+        for index in order.row(number) {
             guard index < plans.count else {
                 try between?()
                 continue
@@ -150,7 +150,9 @@ final class CalibrationSession {
         let chimeraSwitches = chimeraSamples.coldStart()
         cost.coldStart = .perStage(s.chunks == 1 && chimeraSwitches.count == stageCount ? chimeraSwitches : samples.coldStart())
         cost.firstAction = .perStage(samples.firstAction())
+        // With one stage per device only Chimera's devices start a second stage's forwards: its first F there.
         cost.firstOfOp = samples.firstOfOp()
+        if s.chunks == 1 { cost.firstOfOp.merge(chimeraSamples.firstOfOp()) { pipeline, _ in pipeline } }
         if let bandwidth = s.linkBandwidth {
             cost.bandwidth = bandwidth
             cost.transferBytes = .uniform(Double(s.batch / max(1, s.microbatches)) * Double(s.hidden) * 4)

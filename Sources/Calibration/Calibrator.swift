@@ -24,8 +24,9 @@ import Simulator
 /// - `dispatch`: the time a device takes between two of its actions when it does not wait;
 /// - `coldStart`: per stage, how much longer an action takes when its device's previous action was on
 ///   another stage (from the pipeline when chunks > 1, else from Chimera's switches), and
-///   `firstAction`, when it is the device's first of the iteration, and `firstOfOp`, when it is its
-///   first of another op kind — its first B, I or W (see `TimingSamples`);
+///   `firstAction`, when it is the device's first of the iteration, and `firstOfOp`, when it is the
+///   first of its op kind on its stage — a device's first B, I or W, and the first F of a second stage
+///   it holds (from the pipeline; with one stage per device, F's from Chimera) (see `TimingSamples`);
 /// - `optimizerStep`: from the end of the last action to the end of the iteration;
 /// - memory: `ExecutorMemory` (exact, from the configuration).
 ///
@@ -35,7 +36,8 @@ import Simulator
 /// 1 they alternate iteration by iteration and nothing is discarded: every iteration follows another
 /// executor's, and `run --predict` puts one iteration of the measured run into each turn, so that
 /// prediction and measurement see the same phases of the machine and the same caches. The turn order
-/// rotates from block to block. Durations are robust estimates (`TimingSamples`), the fixed costs
+/// changes from block to block so that every turn follows each of the others equally often
+/// (`TurnOrder`). Durations are robust estimates (`TimingSamples`), the fixed costs
 /// (hand-off, dispatch, optimizer step) medians.
 ///
 /// Jitter: a pipeline whose actions jitter takes longer than one at their typical durations, because
@@ -97,7 +99,7 @@ public struct Calibrator {
     }
 
     /// Runs the calibration; `progress` receives its lines; `between(block)` runs once in every block
-    /// of calibration schedules, at a position that rotates from block to block (e.g. an iteration of
+    /// of calibration schedules, at a position that changes from block to block (e.g. an iteration of
     /// the run being predicted, so that it and the calibration see the same phases of the machine).
     public func run(progress: (String) -> Void = { _ in }, between: ((Int) throws -> Void)? = nil) throws -> Result {
         try settings.validate()

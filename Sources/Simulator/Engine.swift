@@ -22,8 +22,6 @@ enum Engine {
         let limit: Int
         /// Id of its first action.
         let first: Int
-        /// Bit `op.rawValue` set once the device started an action of that op (for `firstOfOp`).
-        var opsSeen: UInt8 = 0
         /// When its last action ended.
         var free: Int64 = 0
         /// Activation bytes held now, and the most held so far.
@@ -118,7 +116,9 @@ enum Engine {
         let state = Buffer((0..<devices).map {
             DeviceState(next: schedule.deviceOffsets[$0], limit: schedule.deviceOffsets[$0 + 1], first: schedule.deviceOffsets[$0])
         })
-        defer { state.free() }
+        // Per (replica, stage): bit `op.rawValue` set once an action of that op started on it (for `firstOfOp`).
+        let opsSeen = Buffer([UInt8](repeating: 0, count: replicas * stages))
+        defer { state.free(); opsSeen.free() }
 
         // With contention: for each action, the edges (position in the predecessor list) whose
         // transfers it sends and their consumers; per edge, when its data arrives; per link, when it
@@ -222,11 +222,11 @@ enum Engine {
                             }
                             var duration = durationTable[(Int(action.replica) * opCount + Int(action.op.rawValue)) * stages + stage]
                             if hasColdStart && action.op != .gradSync {
-                                // First on the device, first of its op there, or cold: after an action of
-                                // another (replica, stage).
-                                let op = Int(action.op.rawValue)
-                                let firstOfOp = state[d].opsSeen & (1 << op) == 0
-                                state[d].opsSeen |= 1 << op
+                                // First on the device, first of its op on its (replica, stage), or cold:
+                                // after an action of another (replica, stage).
+                                let op = Int(action.op.rawValue), slot = Int(action.replica) * stages + stage
+                                let firstOfOp = opsSeen[slot] & (1 << op) == 0
+                                opsSeen[slot] |= 1 << op
                                 if id == state[d].first {
                                     duration += firstTable[stage]
                                 } else if firstOfOp && firstOfOpTable[op] > 0 {

@@ -138,6 +138,40 @@ struct CalibrationFitTests {
         #expect(samples.warm(.backward, stage: 0) == 30)
     }
 
+    @Test("first of its op on each stage: the first F of a device's second stage counts, not as a cold F")
+    func firstOfOpPerStage() throws {
+        // 0F0 0F1 1F0 1F1 1B1 1B0 0B1 0B0: every F 10 but 1F0, the first on stage 1 (40); every B 30.
+        let schedule = try ScheduleFamily.loopedBFS.make(devices: 1, microbatches: 2, chunks: 2)
+        var samples = TimingSamples(stageCount: 2)
+        let first = try #require(schedule.actions.firstIndex(of: Action(.forward, stage: 1, microbatch: 0)))
+        var start: [Int64] = [], end: [Int64] = []
+        var clock: Int64 = 0
+        for (id, action) in schedule.actions.enumerated() {
+            start.append(clock)
+            clock += id == first ? 40 : (action.op == .forward ? 10 : 30)
+            end.append(clock)
+        }
+        samples.add(Timeline(schedule: schedule, start: start, end: end), Dependencies(schedule: schedule))
+        #expect(samples.firstOfOp()["F"] == 30)
+        #expect(samples.cold(.forward, stage: 1) == nil, "the slow first F is not a cold sample")
+        #expect(samples.firstOfOp()["B"] == 0, "each stage's first B (1B1, 0B1) as fast as the others")
+    }
+
+    @Test("turn order: every row a permutation, every turn directly after each other equally often")
+    func turnOrder() {
+        for n in 1...6 {
+            let order = TurnOrder(turns: n)
+            var follows = [[Int]](repeating: [Int](repeating: 0, count: n), count: n)
+            for row in order.rows {
+                #expect(row.sorted() == Array(0..<n))
+                for (a, b) in zip(row, row.dropFirst()) { follows[a][b] += 1 }
+            }
+            let counts = (0..<n).flatMap { a in (0..<n).filter { $0 != a }.map { follows[a][$0] } }
+            #expect(Set(counts).count <= 1, "n = \(n): \(follows)")
+            #expect(order.row(order.rows.count) == order.row(0))
+        }
+    }
+
     @Test("working set: Chimera's F + B over 1F1B's at twice the bytes")
     func workingSet() throws {
         func samples(_ forward: Int64, _ backward: Int64) throws -> TimingSamples {

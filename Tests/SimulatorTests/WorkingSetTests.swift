@@ -80,7 +80,7 @@ struct DeviceSpeedTests {
     }
 }
 
-/// `firstOfOp`: a device's first action of an op kind other than its very first action's.
+/// `firstOfOp`: the first action of an op kind on each (replica, stage), other than its device's very first action.
 struct FirstOfOpTests {
     @Test("GPipe pays each device's first B on the critical path; 1F1B on one device pays it once")
     func firstBackward() throws {
@@ -93,6 +93,26 @@ struct FirstOfOpTests {
         model.firstOfOp = ["F": 5]
         #expect(try simulate(.oneFOneB, devices: 1, microbatches: 3, model).timeline.makespan == 90,
                 "the device's very first action is not a first-of-op (firstAction covers it)")
+    }
+
+    @Test("every stage a device holds pays its own first F and first B: interleaved on one device")
+    func perStage() throws {
+        var model = uniform(forward: 10, backward: 20)
+        model.firstOfOp = ["F": 5, "B": 7]
+        let timeline = try simulate(.interleaved, devices: 1, microbatches: 2, chunks: 2, model).timeline
+        let schedule = timeline.schedule
+        func duration(_ op: Op, stage: Int, microbatch: Int) throws -> Int64 {
+            let id = try #require(schedule.actions.firstIndex(of: Action(op, stage: stage, microbatch: microbatch)))
+            return timeline.end[id] - timeline.start[id]
+        }
+        #expect(try duration(.forward, stage: 0, microbatch: 0) == 10, "the device's first action is not a first-of-op")
+        #expect(try duration(.forward, stage: 1, microbatch: 0) == 15, "the first F of its second stage")
+        #expect(try duration(.backward, stage: 1, microbatch: 0) == 27)
+        #expect(try duration(.backward, stage: 0, microbatch: 0) == 27, "the first B of stage 0, after stage 1's")
+        for (op, stage) in [(Op.forward, 0), (.forward, 1), (.backward, 0), (.backward, 1)] {
+            #expect(try duration(op, stage: stage, microbatch: 1) == (op == .forward ? 10 : 20))
+        }
+        #expect(timeline.makespan == 4 * 10 + 4 * 20 + 5 + 2 * 7)
     }
 
     @Test("unknown op tokens are refused; the field round-trips through JSON")
