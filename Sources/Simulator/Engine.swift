@@ -31,6 +31,13 @@ enum Engine {
         var nextWaiter: Int32 = -1
     }
 
+    /// What the loop tracks per (replica, stage): the device holding it, and bit `op.rawValue` set once
+    /// an action of that op started on it (for `firstOfOp`). One table for both keeps the loop's captures few.
+    struct StageSlot {
+        let device: Int32
+        var opsSeen: UInt8 = 0
+    }
+
     /// A fixed-size buffer owned by one `run`, freed explicitly.
     struct Buffer<Element> {
         let pointer: UnsafeMutableBufferPointer<Element>
@@ -94,7 +101,7 @@ enum Engine {
 
         // Small tables and per-device state as raw buffers: the loop below then captures only
         // constants, so it pays neither bounds checks on them nor dynamic exclusivity checks.
-        let stageDeviceTable = Buffer(stageDevice), durationTable = Buffer(table.duration)
+        let stageTable = Buffer(stageDevice.map { StageSlot(device: $0) }), durationTable = Buffer(table.duration)
         let transferTable = Buffer(table.transfer), activationTable = Buffer(table.activation)
         let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient), coldTable = Buffer(table.coldStart)
         let firstTable = Buffer(table.firstAction), firstOfOpTable = Buffer(table.firstOfOp)
@@ -108,7 +115,7 @@ enum Engine {
         let checkpointTable = Buffer(table.checkpoint), recomputedForward = Buffer(recomputed)
         recomputed = []
         defer {
-            stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
+            stageTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
             gradientTable.free(); transientTable.free(); coldTable.free(); firstTable.free(); firstOfOpTable.free(); checkpointTable.free(); recomputedForward.free()
         }
         // Without any backward (inference), a forward holds its activations only while it runs.
@@ -116,9 +123,7 @@ enum Engine {
         let state = Buffer((0..<devices).map {
             DeviceState(next: schedule.deviceOffsets[$0], limit: schedule.deviceOffsets[$0 + 1], first: schedule.deviceOffsets[$0])
         })
-        // Per (replica, stage): bit `op.rawValue` set once an action of that op started on it (for `firstOfOp`).
-        let opsSeen = Buffer([UInt8](repeating: 0, count: replicas * stages))
-        defer { state.free(); opsSeen.free() }
+        defer { state.free() }
 
         // With contention: for each action, the edges (position in the predecessor list) whose
         // transfers it sends and their consumers; per edge, when its data arrives; per link, when it
@@ -165,8 +170,8 @@ enum Engine {
                         @inline(__always)
                         func cost(_ u: Action, _ v: Action) -> Int64 {
                             guard v.op != .gradSync else { return 0 }
-                            let from = stageDeviceTable[u.replica * stages + u.stage]
-                            let to = stageDeviceTable[v.replica * stages + v.stage]
+                            let from = stageTable[u.replica * stages + u.stage].device
+                            let to = stageTable[v.replica * stages + v.stage].device
                             return from == to ? 0 : transferTable[min(u.stage, v.stage)]
                         }
 
@@ -225,8 +230,8 @@ enum Engine {
                                 // First on the device, first of its op on its (replica, stage), or cold:
                                 // after an action of another (replica, stage).
                                 let op = Int(action.op.rawValue), slot = Int(action.replica) * stages + stage
-                                let firstOfOp = opsSeen[slot] & (1 << op) == 0
-                                opsSeen[slot] |= 1 << op
+                                let firstOfOp = stageTable[slot].opsSeen & (1 << op) == 0
+                                stageTable[slot].opsSeen |= 1 << op
                                 if id == state[d].first {
                                     duration += firstTable[stage]
                                 } else if firstOfOp && firstOfOpTable[op] > 0 {
@@ -287,10 +292,10 @@ enum Engine {
                             var parked = finish(d, at: event.time)
                             // Its transfers take their links in the order their data is ready.
                             let action = actions[id]
-                            let from = Int(stageDeviceTable[action.replica * stages + action.stage])
+                            let from = Int(stageTable[action.replica * stages + action.stage].device)
                             for k in Int(sendOffsetTable[id])..<Int(sendOffsetTable[id + 1]) {
                                 let consumer = actions[Int(sendConsumerTable[k])]
-                                let link = from * devices + Int(stageDeviceTable[consumer.replica * stages + consumer.stage])
+                                let link = from * devices + Int(stageTable[consumer.replica * stages + consumer.stage].device)
                                 let begins = max(event.time, linkFree[link])
                                 linkFree[link] = begins + cost(action, consumer)
                                 arrival[Int(sendEdgeTable[k])] = linkFree[link]
