@@ -150,9 +150,7 @@ final class CalibrationSession {
         let chimeraSwitches = chimeraSamples.coldStart()
         cost.coldStart = .perStage(s.chunks == 1 && chimeraSwitches.count == stageCount ? chimeraSwitches : samples.coldStart())
         cost.firstAction = .perStage(samples.firstAction())
-        // With one stage per device only Chimera's devices start a second stage's forwards: its first F there.
         cost.firstOfOp = samples.firstOfOp()
-        if s.chunks == 1 { cost.firstOfOp.merge(chimeraSamples.firstOfOp()) { pipeline, _ in pipeline } }
         if let bandwidth = s.linkBandwidth {
             cost.bandwidth = bandwidth
             cost.transferBytes = .uniform(Double(s.batch / max(1, s.microbatches)) * Double(s.hidden) * 4)

@@ -24,9 +24,8 @@ import Simulator
 /// - `dispatch`: the time a device takes between two of its actions when it does not wait;
 /// - `coldStart`: per stage, how much longer an action takes when its device's previous action was on
 ///   another stage (from the pipeline when chunks > 1, else from Chimera's switches), and
-///   `firstAction`, when it is the device's first of the iteration, and `firstOfOp`, when it is the
-///   first of its op kind on its stage — a device's first B, I or W, and the first F of a second stage
-///   it holds (from the pipeline; with one stage per device, F's from Chimera) (see `TimingSamples`);
+///   `firstAction`, when it is the device's first of the iteration, and `firstOfOp`, when it is its
+///   first of another op kind — its first B, I or W (see `TimingSamples`);
 /// - `optimizerStep`: from the end of the last action to the end of the iteration;
 /// - memory: `ExecutorMemory` (exact, from the configuration).
 ///

@@ -3,7 +3,7 @@ import Schedule
 /// Durations and fixed costs read off measured timelines: per (op, stage) the durations of its warm
 /// actions (the device's previous action was on the same stage) and, apart, of its cold ones (after
 /// another stage's action: see `CostModel.coldStart`), of the device's first (`CostModel.firstAction`)
-/// and of the other first actions of each op kind on each (replica, stage) (`CostModel.firstOfOp`);
+/// and of its first of each other op kind (`CostModel.firstOfOp`);
 /// the hand-off latency of
 /// every action that waited for another device (its start minus the end of that predecessor); the gap
 /// of every action that did not wait (its start minus the end of the device's previous action, or
@@ -48,17 +48,15 @@ struct TimingSamples {
         let device = { (id: Int) in schedule.device(atIndex: id) }
         var warmSum = [Double](repeating: 0, count: warmMeans.count), coldSum = warmSum, firstSum = warmSum, opFirstSum = warmSum
         var warmN = [Int](repeating: 0, count: warmMeans.count), coldN = warmN, firstN = warmN, opFirstN = warmN
-        // Per (replica, stage): bit `op.rawValue` set once an action of that op ran on it.
-        var opsSeen = [UInt8](repeating: 0, count: schedule.replicaCount * schedule.stageCount)
         for d in 0..<schedule.deviceCount {
             var previousEnd: Int64 = 0
             var previous: Action?
+            var opsSeen: UInt8 = 0
             for id in schedule.actionRange(of: d) {
                 let action = schedule.actions[id]
                 let first = action.op != .gradSync && previous == nil
-                let seen = action.replica * schedule.stageCount + action.stage
-                let firstOfOp = !first && action.op != .gradSync && opsSeen[seen] & (1 << action.op.rawValue) == 0
-                opsSeen[seen] |= 1 << action.op.rawValue
+                let firstOfOp = !first && action.op != .gradSync && opsSeen & (1 << action.op.rawValue) == 0
+                opsSeen |= 1 << action.op.rawValue
                 let cold = action.op != .gradSync && (previous.map { $0.stage != action.stage || $0.replica != action.replica } ?? false)
                 let slot = Int(action.op.rawValue) * stageCount + action.stage
                 if durationsOf?.contains(action.op) ?? true {
@@ -126,8 +124,8 @@ struct TimingSamples {
     /// left the caches while the optimizer step or another program ran — see `extra`.
     func firstAction() -> [Double] { extra(firstMeans, firstCounts) }
 
-    /// Per op token: how much longer the first action of that op on a (replica, stage) (not its
-    /// device's very first action) takes than a warm one — per stage with both kinds, the difference of the estimates, averaged over
+    /// Per op token: how much longer a device's first action of that op (not its very first action)
+    /// takes than a warm one — per stage with both kinds, the difference of the estimates, averaged over
     /// the stages weighted by their first-of-op samples; ops without such samples are left out.
     func firstOfOp() -> [String: Double] {
         var extras: [String: Double] = [:]

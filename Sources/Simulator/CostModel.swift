@@ -30,12 +30,10 @@ import Schedule
 ///   when its device's previous action was on another stage or replica — the stage's weights are no
 ///   longer in the caches and are read again — and `firstAction[s]` longer when it is the device's
 ///   first action of the iteration (the optimizer step, or another program, ran since; nil: `coldStart[s]`).
-///   Any other first action of an op kind on a (replica, stage) — a device's first B after its
-///   forwards, its first W, the first F of the second stage an interleaved device holds — takes
-///   `firstOfOp[op]` longer (when given, instead of `coldStart`): the first use of that kernel on that stage's
-///   weights and buffers in the iteration — on the threaded executor, whose device threads start anew
-///   every iteration, about 100 µs here. GPipe puts every device's first B on the critical path; 1F1B
-///   hides most of it.
+///   A device's later first action of another op kind (its first B after its forwards, its first W)
+///   takes `firstOfOp[op]` longer: the first use of that kernel and its buffers in the iteration — on
+///   the threaded executor, whose device threads start anew every iteration, about 100 µs here. GPipe
+///   puts every device's first B on the critical path; 1F1B hides most of it.
 /// - Working set: with `workingSet` points (bytes, factor), every forward, backward, input- and
 ///   weight-gradient and recompute of stage s takes `factor(b)` times its duration, where b is the
 ///   `weightBytes` held by the device of the stage's first replica (all the stages it holds, replicas
@@ -95,8 +93,8 @@ public struct CostModel: Equatable, Sendable {
     public var coldStart: StageValues
     /// Extra time of a device's first action of the iteration, on stage s (ns); nil: `coldStart`.
     public var firstAction: StageValues?
-    /// Extra time (ns) of the first action of an op kind on a (replica, stage), other than its device's
-    /// very first action, keyed by op token (`F`, `B`, `I`, `W`, `R`); absent ops: 0.
+    /// Extra time (ns) of a device's first action of an op kind other than its very first action's,
+    /// keyed by op token (`F`, `B`, `I`, `W`, `R`); absent ops: 0.
     public var firstOfOp: [String: Double]
     /// Parameter bytes of stage s, held by every device that holds a replica of it.
     public var weightBytes: StageValues

@@ -22,6 +22,8 @@ enum Engine {
         let limit: Int
         /// Id of its first action.
         let first: Int
+        /// Bit `op.rawValue` set once the device started an action of that op (for `firstOfOp`).
+        var opsSeen: UInt8 = 0
         /// When its last action ended.
         var free: Int64 = 0
         /// Activation bytes held now, and the most held so far.
@@ -29,13 +31,6 @@ enum Engine {
         var peak: Int64 = 0
         /// The next device parked on the same action as this one, −1 for none.
         var nextWaiter: Int32 = -1
-    }
-
-    /// What the loop tracks per (replica, stage): the device holding it, and bit `op.rawValue` set once
-    /// an action of that op started on it (for `firstOfOp`). One table for both keeps the loop's captures few.
-    struct StageSlot {
-        let device: Int32
-        var opsSeen: UInt8 = 0
     }
 
     /// A fixed-size buffer owned by one `run`, freed explicitly.
@@ -101,7 +96,7 @@ enum Engine {
 
         // Small tables and per-device state as raw buffers: the loop below then captures only
         // constants, so it pays neither bounds checks on them nor dynamic exclusivity checks.
-        let stageTable = Buffer(stageDevice.map { StageSlot(device: $0) }), durationTable = Buffer(table.duration)
+        let stageDeviceTable = Buffer(stageDevice), durationTable = Buffer(table.duration)
         let transferTable = Buffer(table.transfer), activationTable = Buffer(table.activation)
         let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient), coldTable = Buffer(table.coldStart)
         let firstTable = Buffer(table.firstAction), firstOfOpTable = Buffer(table.firstOfOp)
@@ -115,7 +110,7 @@ enum Engine {
         let checkpointTable = Buffer(table.checkpoint), recomputedForward = Buffer(recomputed)
         recomputed = []
         defer {
-            stageTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
+            stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
             gradientTable.free(); transientTable.free(); coldTable.free(); firstTable.free(); firstOfOpTable.free(); checkpointTable.free(); recomputedForward.free()
         }
         // Without any backward (inference), a forward holds its activations only while it runs.
@@ -170,8 +165,8 @@ enum Engine {
                         @inline(__always)
                         func cost(_ u: Action, _ v: Action) -> Int64 {
                             guard v.op != .gradSync else { return 0 }
-                            let from = stageTable[u.replica * stages + u.stage].device
-                            let to = stageTable[v.replica * stages + v.stage].device
+                            let from = stageDeviceTable[u.replica * stages + u.stage]
+                            let to = stageDeviceTable[v.replica * stages + v.stage]
                             return from == to ? 0 : transferTable[min(u.stage, v.stage)]
                         }
 
@@ -227,11 +222,11 @@ enum Engine {
                             }
                             var duration = durationTable[(Int(action.replica) * opCount + Int(action.op.rawValue)) * stages + stage]
                             if hasColdStart && action.op != .gradSync {
-                                // First on the device, first of its op on its (replica, stage), or cold:
-                                // after an action of another (replica, stage).
-                                let op = Int(action.op.rawValue), slot = Int(action.replica) * stages + stage
-                                let firstOfOp = stageTable[slot].opsSeen & (1 << op) == 0
-                                stageTable[slot].opsSeen |= 1 << op
+                                // First on the device, first of its op there, or cold: after an action of
+                                // another (replica, stage).
+                                let op = Int(action.op.rawValue)
+                                let firstOfOp = state[d].opsSeen & (1 << op) == 0
+                                state[d].opsSeen |= 1 << op
                                 if id == state[d].first {
                                     duration += firstTable[stage]
                                 } else if firstOfOp && firstOfOpTable[op] > 0 {
@@ -292,10 +287,10 @@ enum Engine {
                             var parked = finish(d, at: event.time)
                             // Its transfers take their links in the order their data is ready.
                             let action = actions[id]
-                            let from = Int(stageTable[action.replica * stages + action.stage].device)
+                            let from = Int(stageDeviceTable[action.replica * stages + action.stage])
                             for k in Int(sendOffsetTable[id])..<Int(sendOffsetTable[id + 1]) {
                                 let consumer = actions[Int(sendConsumerTable[k])]
-                                let link = from * devices + Int(stageTable[consumer.replica * stages + consumer.stage].device)
+                                let link = from * devices + Int(stageDeviceTable[consumer.replica * stages + consumer.stage])
                                 let begins = max(event.time, linkFree[link])
                                 linkFree[link] = begins + cost(action, consumer)
                                 arrival[Int(sendEdgeTable[k])] = linkFree[link]

@@ -138,8 +138,8 @@ struct CalibrationFitTests {
         #expect(samples.warm(.backward, stage: 0) == 30)
     }
 
-    @Test("first of its op on each stage: the first F of a device's second stage counts, not as a cold F")
-    func firstOfOpPerStage() throws {
+    @Test("first of its op on the device: the first F of its second stage is a cold F")
+    func firstOfOpPerDevice() throws {
         // 0F0 0F1 1F0 1F1 1B1 1B0 0B1 0B0: every F 10 but 1F0, the first on stage 1 (40); every B 30.
         let schedule = try ScheduleFamily.loopedBFS.make(devices: 1, microbatches: 2, chunks: 2)
         var samples = TimingSamples(stageCount: 2)
@@ -152,9 +152,9 @@ struct CalibrationFitTests {
             end.append(clock)
         }
         samples.add(Timeline(schedule: schedule, start: start, end: end), Dependencies(schedule: schedule))
-        #expect(samples.firstOfOp()["F"] == 30)
-        #expect(samples.cold(.forward, stage: 1) == nil, "the slow first F is not a cold sample")
-        #expect(samples.firstOfOp()["B"] == 0, "each stage's first B (1B1, 0B1) as fast as the others")
+        #expect(samples.firstOfOp()["F"] == nil, "the device's first F is its first action")
+        #expect(samples.cold(.forward, stage: 1) == 40)
+        #expect(samples.firstOfOp()["B"] == 0, "the device's first B (1B1) as fast as the others")
     }
 
     @Test("turn order: every row a permutation, every turn directly after each other equally often")

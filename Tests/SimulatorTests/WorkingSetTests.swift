@@ -95,24 +95,24 @@ struct FirstOfOpTests {
                 "the device's very first action is not a first-of-op (firstAction covers it)")
     }
 
-    @Test("every stage a device holds pays its own first F and first B: interleaved on one device")
-    func perStage() throws {
+    @Test("first of its op on the device, not on each stage: an interleaved device's second stage pays a cold start")
+    func perDevice() throws {
         var model = uniform(forward: 10, backward: 20)
         model.firstOfOp = ["F": 5, "B": 7]
+        model.coldStart = .uniform(3)
+        model.firstAction = .uniform(0)
+        // 0F0 1F0 1B0 0F1 0B0 1F1 1B1 0B1 on one device, two stages.
         let timeline = try simulate(.interleaved, devices: 1, microbatches: 2, chunks: 2, model).timeline
         let schedule = timeline.schedule
         func duration(_ op: Op, stage: Int, microbatch: Int) throws -> Int64 {
             let id = try #require(schedule.actions.firstIndex(of: Action(op, stage: stage, microbatch: microbatch)))
             return timeline.end[id] - timeline.start[id]
         }
-        #expect(try duration(.forward, stage: 0, microbatch: 0) == 10, "the device's first action is not a first-of-op")
-        #expect(try duration(.forward, stage: 1, microbatch: 0) == 15, "the first F of its second stage")
-        #expect(try duration(.backward, stage: 1, microbatch: 0) == 27)
-        #expect(try duration(.backward, stage: 0, microbatch: 0) == 27, "the first B of stage 0, after stage 1's")
-        for (op, stage) in [(Op.forward, 0), (.forward, 1), (.backward, 0), (.backward, 1)] {
-            #expect(try duration(op, stage: stage, microbatch: 1) == (op == .forward ? 10 : 20))
-        }
-        #expect(timeline.makespan == 4 * 10 + 4 * 20 + 5 + 2 * 7)
+        #expect(try duration(.forward, stage: 0, microbatch: 0) == 10, "the device's first action: firstAction (0)")
+        #expect(try duration(.forward, stage: 1, microbatch: 0) == 13, "its second stage's first F: cold, not a first F")
+        #expect(try duration(.backward, stage: 1, microbatch: 0) == 27, "the device's first B")
+        #expect(try duration(.backward, stage: 0, microbatch: 0) == 20, "stage 0's first B, after stage 0's F: warm, not a first B")
+        #expect(try duration(.forward, stage: 1, microbatch: 1) == 13, "after stage 0's B: cold")
     }
 
     @Test("unknown op tokens are refused; the field round-trips through JSON")
