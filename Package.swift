@@ -47,7 +47,9 @@ let package = Package(
         .testTarget(name: "ExecutorTests", dependencies: ["Executor", "Schedule"]),
         // experiments/executor-bench: sgemm efficiency, per-action overhead and step time of the executor (release).
         .executableTarget(name: "executor-bench", dependencies: ["Executor", "Schedule", "Store", "COpenBLAS"], path: "experiments/executor-bench/ExecutorBench"),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Schedule"]),
+        // Finds the package's executables for the tests that run them (StoreTests, CLITests).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Schedule", "TestSupport"]),
         // Child process for StoreTests (killed mid-run, concurrent writers, raw SQL fixtures).
         .executableTarget(name: "store-test-writer", dependencies: ["Store", "Schedule", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/StoreTestWriter"),
         // experiments/store-bench: 2 M events through the Store (the plain C loop is compiled by run.sh).
@@ -63,7 +65,7 @@ let package = Package(
         // experiments/tune: synthesized schedules against the handcrafted families and the lower bound.
         .executableTarget(name: "tune-quality", dependencies: ["Tune", "Simulator", "Schedule"], path: "experiments/tune/TuneQuality"),
         // Runs the built stagecraft binary (and store-test-writer for fixtures): JSON shapes, bad input.
-        .testTarget(name: "CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

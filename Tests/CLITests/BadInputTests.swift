@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 // Bad command lines and files across every command: each must end with a clear message on standard error,

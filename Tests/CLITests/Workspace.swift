@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What a finished `stagecraft` process left: its exit, its output and its error output.
@@ -13,29 +14,6 @@ struct Finished: CustomStringConvertible {
     var description: String {
         let end = timedOut ? "hung" : signal.map { "killed by signal \($0)" } ?? "exit \(status ?? -1)"
         return "\(end)\nstdout: \(stdout.prefix(2_000))\nstderr: \(stderr.prefix(2_000))"
-    }
-}
-
-/// The executables `swift build --build-tests` puts next to the test bundle.
-enum Built {
-    static func executable(_ name: String) throws -> URL {
-        var candidates: [URL] = []
-        if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
-        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for start in candidates {
-            var directory = start
-            for _ in 0..<5 {
-                let file = directory.appendingPathComponent(name)
-                if FileManager.default.isExecutableFile(atPath: file.path) { return file }
-                directory = directory.deletingLastPathComponent()
-            }
-        }
-        throw Missing(name: name)
-    }
-
-    struct Missing: Error, CustomStringConvertible {
-        let name: String
-        var description: String { "\(name) not found next to the test binary; build it: swift build --product \(name)" }
     }
 }
 

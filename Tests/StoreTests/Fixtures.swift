@@ -1,6 +1,7 @@
 import Foundation
 import Schedule
 import Store
+import TestSupport
 import Testing
 
 /// A fresh directory under the system's temporary directory, removed by `remove()`.
@@ -62,25 +63,6 @@ func scalar(_ store: RunStore, _ sql: String) throws -> SQLValue? {
     try store.query(sql).rows.first?.first
 }
 
-/// The `store-test-writer` helper executable, built next to the test binary by `swift test`.
-func helperExecutable() throws -> URL {
-    var candidates: [URL] = []
-    if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
-    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-    for start in candidates {
-        var directory = start
-        for _ in 0..<5 {
-            let helper = directory.appendingPathComponent("store-test-writer")
-            if FileManager.default.isExecutableFile(atPath: helper.path) { return helper }
-            directory = directory.deletingLastPathComponent()
-        }
-    }
-    struct HelperMissing: Error, CustomStringConvertible {
-        var description: String { "store-test-writer not found next to the test binary; build it: swift build --product store-test-writer" }
-    }
-    throw HelperMissing()
-}
-
 /// A running `store-test-writer` whose standard output is read line by line.
 final class HelperProcess {
     let process = Process()
@@ -88,7 +70,7 @@ final class HelperProcess {
     private var buffer = ""
 
     init(_ arguments: [String]) throws {
-        process.executableURL = try helperExecutable()
+        process.executableURL = try Built.executable("store-test-writer")
         process.arguments = arguments
         process.standardOutput = output
         try process.run()
