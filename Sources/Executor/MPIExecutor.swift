@@ -51,6 +51,9 @@ public final class MPIExecutor {
     /// Per micro-batch, the tensors this rank sends (activations forward, gradients backward).
     private let activationOut: FloatBuffer
     private let gradientOut: FloatBuffer
+    /// Where a gradient sum receives the other replica's gradients, one buffer at a time (a weight
+    /// matrix at most); empty without replicas.
+    private let incomingGradients: FloatBuffer
     /// Whether an error of this rank must end the whole job (`abort`): once every rank has its executor,
     /// the others would wait for a failed one forever.
     nonisolated(unsafe) public private(set) static var endsJobOnError = false
@@ -114,6 +117,7 @@ public final class MPIExecutor {
         let slots = schedule.replicaCount * schedule.stageCount * schedule.microbatchCount * tensor
         activationOut = FloatBuffer(count: slots)
         gradientOut = FloatBuffer(count: slots)
+        incomingGradients = FloatBuffer(count: schedule.replicaCount > 1 ? model.hidden * model.hidden : 0)
         estimateClocks()
         measureLinks()
     }
@@ -277,14 +281,14 @@ public final class MPIExecutor {
             let (weightGrads, biasGrads) = state.settledGradients()
             for buffers in [weightGrads, biasGrads] {
                 for buffer in buffers {
-                    let incoming = FloatBuffer(count: buffer.count)
+                    precondition(buffer.count <= incomingGradients.count, "a gradient larger than a weight matrix")
                     let tag = Int32(1 << 30) + Int32(action.stage)
                     MPI_Sendrecv(buffer.pointer, Int32(buffer.count), stagecraft_mpi_float(), partner, tag,
-                                 incoming.pointer, Int32(buffer.count), stagecraft_mpi_float(), partner, tag,
+                                 incomingGradients.pointer, Int32(buffer.count), stagecraft_mpi_float(), partner, tag,
                                  communicator, stagecraft_mpi_status_ignore())
                     // ReplicaSync adds into replica 0's accumulators: keep that order (x + y is y + x in IEEE,
                     // but a third replica would not commute).
-                    cblas_saxpy(Int32(buffer.count), 1, incoming.pointer, 1, buffer.pointer, 1)
+                    cblas_saxpy(Int32(buffer.count), 1, incomingGradients.pointer, 1, buffer.pointer, 1)
                 }
             }
         }
