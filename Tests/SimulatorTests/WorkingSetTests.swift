@@ -80,7 +80,7 @@ struct DeviceSpeedTests {
     }
 }
 
-/// `firstOfOp`: the first action of an op kind on each (replica, stage), other than its device's very first action.
+/// `firstOfOp`: a device's first action of an op kind other than its very first action's.
 struct FirstOfOpTests {
     @Test("GPipe pays each device's first B on the critical path; 1F1B on one device pays it once")
     func firstBackward() throws {
