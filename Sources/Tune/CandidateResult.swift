@@ -4,9 +4,9 @@ import Simulator
 /// A simulated candidate: its times, memory and place in the ranking.
 public struct CandidateResult: Sendable {
     public let candidate: Candidate
-    /// Virtual stages of its schedule (devices × chunks; the synthesizer's choice for `synth`), and the
-    /// stages each device holds per replica.
+    /// Virtual stages of its schedule (devices × chunks; the synthesizer's choice for `synth`).
     public let stages: Int
+    /// Stages each device holds per replica (`Schedule.chunkCount`).
     public let chunks: Int
     /// Layers per stage, for a transformer.
     public let layersPerStage: [Int]?
