@@ -392,7 +392,7 @@ public final class MPIExecutor {
                 }
             }
         }
-        offsets.withUnsafeMutableBufferPointer { MPI_Bcast($0.baseAddress, Int32(size), stagecraft_mpi_int64(), 0, communicator) }
+        _ = offsets.withUnsafeMutableBufferPointer { MPI_Bcast($0.baseAddress, Int32(size), stagecraft_mpi_int64(), 0, communicator) }
         clockOffsets = offsets
         clockUncertainty = uncertainties.max() ?? 0
     }

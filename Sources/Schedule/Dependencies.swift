@@ -23,47 +23,66 @@ public struct Dependencies: Sendable {
     /// Predecessor ids of action id `i` are `predecessorIDs[predecessorOffsets[i] ..< predecessorOffsets[i + 1]]`.
     private let predecessorOffsets: [Int32]
     private let predecessorIDs: [Int32]
+    /// Whether every action's stage, replica and micro-batch lie within the schedule's counts.
+    public let allActionsInRange: Bool
 
     /// Builds the dependency graph of `schedule`. Actions outside the schedule's ranges are ignored
     /// (validation reports them); of duplicated actions the first is the one others wait for.
+    ///
+    /// Two passes over the actions through raw buffers (index, then edges): tune builds a graph per
+    /// candidate, so this costs as much as simulating it.
     public init(schedule: Schedule) {
         precondition(schedule.actions.count < Int(Int32.max), "schedule too large")
         self.schedule = schedule
         let stages = schedule.stageCount, replicas = schedule.replicaCount, microbatches = schedule.microbatchCount
+        let actions = schedule.actions
         var index = MicrobatchIndex(schedule: schedule)
         var sync = [Int32](repeating: -1, count: replicas * stages)
-        for (id, action) in schedule.actions.enumerated() {
-            guard action.stage < stages, action.replica < replicas, action.microbatch < microbatches else { continue }
-            if action.op == .gradSync {
-                let slot = action.replica * stages + action.stage
-                if sync[slot] < 0 { sync[slot] = Int32(id) }
-            } else {
-                index.insert(action, id: Int32(id))
+        var syncActions = 0
+        var inRange = true
+        // At most two predecessors per action, replicas × micro-batches per gradient sync: the edges are
+        // then filled without a capacity check each.
+        var offsets = [Int32](repeating: 0, count: actions.count + 1)
+        var ids: [Int32] = []
+        actions.withUnsafeBufferPointer { actions in
+            index.withRawSlots { slots in
+                for id in actions.indices {
+                    let action = actions[id]
+                    if action.op == .gradSync { syncActions += 1 }
+                    guard action.stage < stages, action.replica < replicas, action.microbatch < microbatches else {
+                        inRange = false
+                        continue
+                    }
+                    if action.op == .gradSync {
+                        let slot = action.replica * stages + action.stage
+                        if sync[slot] < 0 { sync[slot] = Int32(id) }
+                    } else {
+                        slots.insert(action, id: Int32(id))
+                    }
+                }
+            }
+            let edgeLimit = 2 * (actions.count - syncActions) + syncActions * replicas * microbatches
+            ids = [Int32](unsafeUninitializedCapacity: edgeLimit) { ids, initialized in
+                var edges = 0
+                offsets.withUnsafeMutableBufferPointer { offsets in
+                    index.withRawSlots { slots in
+                        for id in actions.indices {
+                            Self.forEachPredecessor(of: actions[id], stages: stages, replicas: replicas, microbatches: microbatches, index: slots) {
+                                ids[edges] = $0
+                                edges += 1
+                            }
+                            offsets[id + 1] = Int32(edges)
+                        }
+                    }
+                }
+                initialized = edges
             }
         }
         microbatchIndex = index
         syncIndex = sync
-
-        // At most two predecessors per action, replicas × micro-batches per gradient sync: filled through
-        // raw buffers, without a capacity check per edge.
-        let actions = schedule.actions
-        var edgeLimit = 0
-        for action in actions { edgeLimit += action.op == .gradSync ? replicas * microbatches : 2 }
-        var offsets = [Int32](repeating: 0, count: actions.count + 1)
-        predecessorIDs = [Int32](unsafeUninitializedCapacity: edgeLimit) { ids, initialized in
-            var edges = 0
-            offsets.withUnsafeMutableBufferPointer { offsets in
-                for (id, action) in actions.enumerated() {
-                    Self.forEachPredecessor(of: action, stages: stages, replicas: replicas, microbatches: microbatches, index: index) {
-                        ids[edges] = $0
-                        edges += 1
-                    }
-                    offsets[id + 1] = Int32(edges)
-                }
-            }
-            initialized = edges
-        }
+        allActionsInRange = inRange
         predecessorOffsets = offsets
+        predecessorIDs = ids
     }
 
     /// The ids of the actions that action `id` waits for.
@@ -75,18 +94,20 @@ public struct Dependencies: Sendable {
     /// Calls `body` with the graph as raw buffers: the predecessors of action `i` are
     /// `ids[offsets[i] ..< offsets[i + 1]]`. For hot loops, which then touch no reference counts.
     @inline(__always)
-    public func withUnsafePredecessors<R>(_ body: (_ offsets: UnsafeBufferPointer<Int32>, _ ids: UnsafeBufferPointer<Int32>) throws -> R) rethrows -> R {
-        try predecessorOffsets.withUnsafeBufferPointer { offsets in
-            try predecessorIDs.withUnsafeBufferPointer { ids in try body(offsets, ids) }
+    public func withUnsafePredecessors<R, E: Error>(_ body: (_ offsets: UnsafeBufferPointer<Int32>, _ ids: UnsafeBufferPointer<Int32>) throws(E) -> R) throws(E) -> R {
+        try predecessorOffsets.withUnsafeBufferPointer { (offsets) throws(E) in
+            try predecessorIDs.withUnsafeBufferPointer { (ids) throws(E) in try body(offsets, ids) }
         }
     }
 
     /// The actions that `action` waits for, as far as the schedule has them.
     public func predecessors(of action: Action) -> [Action] {
         var result: [Action] = []
-        Self.forEachPredecessor(of: action, stages: schedule.stageCount, replicas: schedule.replicaCount,
-                                microbatches: schedule.microbatchCount, index: microbatchIndex) {
-            result.append(schedule.actions[Int($0)])
+        microbatchIndex.withReadOnlyRawSlots { slots in
+            Self.forEachPredecessor(of: action, stages: schedule.stageCount, replicas: schedule.replicaCount,
+                                    microbatches: schedule.microbatchCount, index: slots) {
+                result.append(schedule.actions[Int($0)])
+            }
         }
         return result
     }
@@ -101,38 +122,41 @@ public struct Dependencies: Sendable {
         return value < 0 ? nil : Int(value)
     }
 
+    /// Whether the schedule has any per-micro-batch action of `op` (in range or not).
+    public func uses(_ op: Op) -> Bool { microbatchIndex.uses(op) }
+
     /// Total number of dependency edges.
     public var edgeCount: Int { predecessorIDs.count }
 
     /// The rule itself (see the type's documentation), resolved against the index of present actions.
     @inline(__always)
     private static func forEachPredecessor(of action: Action, stages: Int, replicas: Int, microbatches: Int,
-                                           index: MicrobatchIndex, _ body: (Int32) -> Void) {
+                                           index: MicrobatchIndex.RawSlots, _ body: (Int32) -> Void) {
         let r = action.replica, s = action.stage, j = action.microbatch
         guard s < stages, r < replicas, j < microbatches else { return }
-        func lookup(_ op: Op, _ replica: Int, _ stage: Int, _ microbatch: Int) -> Int32 {
-            index[op, replica, stage, microbatch]
-        }
         func visit(_ id: Int32) { if id >= 0 { body(id) } }
+        let entry = index.entry(r, s, j)
         switch action.op {
         case .forward:
-            if s > 0 { visit(lookup(.forward, r, s - 1, j)) }
+            if s > 0 { visit(index.id(index.forward, at: entry &- index.stageStride)) }
         case .recompute:
-            visit(lookup(.forward, r, s, j))
+            visit(index.id(index.forward, at: entry))
         case .backward, .inputGrad:
-            let recomputed = lookup(.recompute, r, s, j)
-            visit(recomputed >= 0 ? recomputed : lookup(.forward, r, s, j))
+            let recomputed = index.id(index.recompute, at: entry)
+            visit(recomputed >= 0 ? recomputed : index.id(index.forward, at: entry))
             if s + 1 < stages {
-                let full = lookup(.backward, r, s + 1, j)
-                visit(full >= 0 ? full : lookup(.inputGrad, r, s + 1, j))
+                let next = entry &+ index.stageStride
+                let full = index.id(index.backward, at: next)
+                visit(full >= 0 ? full : index.id(index.inputGrad, at: next))
             }
         case .weightGrad:
-            visit(lookup(.inputGrad, r, s, j))
+            visit(index.id(index.inputGrad, at: entry))
         case .gradSync:
             for replica in 0..<replicas {
                 for microbatch in 0..<microbatches {
-                    let full = lookup(.backward, replica, s, microbatch)
-                    visit(full >= 0 ? full : lookup(.weightGrad, replica, s, microbatch))
+                    let other = index.entry(replica, s, microbatch)
+                    let full = index.id(index.backward, at: other)
+                    visit(full >= 0 ? full : index.id(index.weightGrad, at: other))
                 }
             }
         }
@@ -162,25 +186,88 @@ struct MicrobatchIndex: Sendable {
         slotsPerEntry = count
         stages = schedule.stageCount
         microbatches = schedule.microbatchCount
-        ids = [Int32](repeating: -1, count: schedule.replicaCount * stages * microbatches * count)
+        // At least one slot, so the raw views always have a base address.
+        ids = [Int32](repeating: -1, count: max(1, schedule.replicaCount * stages * microbatches * count))
     }
 
-    /// Records `id` for `action` unless an earlier duplicate already holds the slot.
-    mutating func insert(_ action: Action, id: Int32) {
-        let slot = position(action.op, action.replica, action.stage, action.microbatch)
-        if ids[slot] < 0 { ids[slot] = id }
-    }
+    /// Whether the schedule has any per-micro-batch action of `op`.
+    func uses(_ op: Op) -> Bool { opSlot[Int(op.rawValue)] >= 0 }
 
     /// The id of the action, −1 when absent.
-    @inline(__always)
     subscript(op: Op, replica: Int, stage: Int, microbatch: Int) -> Int32 {
-        opSlot[Int(op.rawValue)] < 0 ? -1 : ids[position(op, replica, stage, microbatch)]
+        let slot = opSlot[Int(op.rawValue)]
+        return slot < 0 ? -1 : ids[((replica * stages + stage) * microbatches + microbatch) * slotsPerEntry + slot]
     }
 
-    /// Wrapping arithmetic: the table's size was allocated, so no product overflows, and the hot
-    /// lookup then carries no overflow checks.
-    @inline(__always)
-    private func position(_ op: Op, _ replica: Int, _ stage: Int, _ microbatch: Int) -> Int {
-        ((replica &* stages &+ stage) &* microbatches &+ microbatch) &* slotsPerEntry &+ opSlot[Int(op.rawValue)]
+    /// Calls `body` with the index as raw slots it may insert into.
+    mutating func withRawSlots<R>(_ body: (RawSlots) -> R) -> R {
+        let (opSlot, slotsPerEntry, stages, microbatches) = (opSlot, slotsPerEntry, stages, microbatches)
+        return ids.withUnsafeMutableBufferPointer { ids in
+            body(RawSlots(ids: ids.baseAddress!, opSlot: opSlot, slotsPerEntry: slotsPerEntry, stages: stages, microbatches: microbatches))
+        }
+    }
+
+    /// Calls `body` with the index as raw slots for lookups only (it must not insert).
+    func withReadOnlyRawSlots<R>(_ body: (RawSlots) -> R) -> R {
+        ids.withUnsafeBufferPointer { ids in
+            body(RawSlots(ids: UnsafeMutablePointer(mutating: ids.baseAddress!), opSlot: opSlot,
+                          slotsPerEntry: slotsPerEntry, stages: stages, microbatches: microbatches))
+        }
+    }
+
+    /// The index over a raw buffer, for the loops that build a graph: each op's slot is a stored
+    /// constant, an entry (replica, stage, micro-batch) is one offset from which the neighbouring
+    /// stage's is a stride away, positions use wrapping arithmetic (the table's size was allocated, so
+    /// no product overflows), and lookups touch no reference count. Entries must be in range (callers
+    /// check stage, replica and micro-batch first).
+    struct RawSlots {
+        let ids: UnsafeMutablePointer<Int32>
+        /// Slot of each op within an entry, −1 when the schedule never uses it.
+        let forward, backward, inputGrad, weightGrad, recompute: Int
+        let slotsPerEntry, stages, microbatches: Int
+        /// Distance between the entries of one micro-batch on neighbouring stages.
+        let stageStride: Int
+
+        init(ids: UnsafeMutablePointer<Int32>, opSlot: [Int], slotsPerEntry: Int, stages: Int, microbatches: Int) {
+            self.ids = ids
+            forward = opSlot[Int(Op.forward.rawValue)]
+            backward = opSlot[Int(Op.backward.rawValue)]
+            inputGrad = opSlot[Int(Op.inputGrad.rawValue)]
+            weightGrad = opSlot[Int(Op.weightGrad.rawValue)]
+            recompute = opSlot[Int(Op.recompute.rawValue)]
+            self.slotsPerEntry = slotsPerEntry
+            self.stages = stages
+            self.microbatches = microbatches
+            stageStride = microbatches &* slotsPerEntry
+        }
+
+        /// Offset of the entry of (replica, stage, micro-batch).
+        @inline(__always)
+        func entry(_ replica: Int, _ stage: Int, _ microbatch: Int) -> Int {
+            ((replica &* stages &+ stage) &* microbatches &+ microbatch) &* slotsPerEntry
+        }
+
+        /// The id in `slot` of the entry at `entry`, −1 when absent or the op unused.
+        @inline(__always)
+        func id(_ slot: Int, at entry: Int) -> Int32 {
+            slot < 0 ? -1 : ids[entry &+ slot]
+        }
+
+        /// Records `id` for `action` (a per-micro-batch action in range) unless an earlier duplicate
+        /// already holds the slot.
+        @inline(__always)
+        func insert(_ action: Action, id: Int32) {
+            let slot = switch action.op {
+            case .forward: forward
+            case .backward: backward
+            case .inputGrad: inputGrad
+            case .weightGrad: weightGrad
+            case .recompute: recompute
+            case .gradSync: -1
+            }
+            guard slot >= 0 else { return }
+            let position = entry(action.replica, action.stage, action.microbatch) &+ slot
+            if ids[position] < 0 { ids[position] = id }
+        }
     }
 }

@@ -16,24 +16,33 @@ extension Schedule {
     /// recompute a stage holds only `CostModel.checkpointBytes` of the micro-batch, not its
     /// `activationBytes`.
     public func recomputingActivations() -> Schedule {
+        // Usually nothing is recomputed yet: then every backward gets its R, without a set to ask
+        // (tune builds this for half its candidates).
         var present = Set<Action>()
         for action in actions where action.op == .recompute { present.insert(action) }
-        let missing = actions.contains { $0.op.producesInputGrad
-            && !present.contains(Action(.recompute, stage: $0.stage, microbatch: $0.microbatch, replica: $0.replica)) }
-        guard missing else { return self }
-        let lists = (0..<deviceCount).map { device in
-            var list: [Action] = []
-            list.reserveCapacity(actions(on: device).count * 4 / 3 + 1)
-            for action in actions(on: device) {
-                if action.op.producesInputGrad {
-                    let recompute = Action(.recompute, stage: action.stage, microbatch: action.microbatch, replica: action.replica)
-                    if !present.contains(recompute) { list.append(recompute) }
-                }
-                list.append(action)
-            }
-            return list
+        func recomputeMissing(before action: Action) -> Action? {
+            guard action.op.producesInputGrad else { return nil }
+            let recompute = Action(.recompute, stage: action.stage, microbatch: action.microbatch, replica: action.replica)
+            return present.isEmpty || !present.contains(recompute) ? recompute : nil
         }
-        return Schedule(name: name + "+recompute", placement: placement, microbatchCount: microbatchCount, actionsByDevice: lists)
+        let added = actions.reduce(0) { $0 + (recomputeMissing(before: $1) != nil ? 1 : 0) }
+        guard added > 0 else { return self }
+        var offsets = [0]
+        offsets.reserveCapacity(deviceCount + 1)
+        let flat = [Action](unsafeUninitializedCapacity: actions.count + added) { flat, initialized in
+            for device in 0..<deviceCount {
+                for action in actions(on: device) {
+                    if let recompute = recomputeMissing(before: action) {
+                        flat.initializeElement(at: initialized, to: recompute)
+                        initialized += 1
+                    }
+                    flat.initializeElement(at: initialized, to: action)
+                    initialized += 1
+                }
+                offsets.append(initialized)
+            }
+        }
+        return Schedule(name: name + "+recompute", placement: placement, microbatchCount: microbatchCount, actions: flat, deviceOffsets: offsets)
     }
 
     /// Whether any micro-batch is recomputed (`R`) before its backward.

@@ -32,6 +32,17 @@ public struct Schedule: Hashable, Sendable {
         self.deviceOffsets = offsets
     }
 
+    /// A schedule from its actions laid out device after device (`deviceOffsets` as the property's).
+    init(name: String, placement: Placement, microbatchCount: Int, actions: [Action], deviceOffsets: [Int]) {
+        precondition(deviceOffsets.count == placement.deviceCount + 1 && deviceOffsets.first == 0 && deviceOffsets.last == actions.count,
+                     "one range of actions per device")
+        self.name = name
+        self.placement = placement
+        self.microbatchCount = microbatchCount
+        self.actions = actions
+        self.deviceOffsets = deviceOffsets
+    }
+
     /// Number of devices.
     public var deviceCount: Int { placement.deviceCount }
     /// Number of virtual stages.

@@ -1,6 +1,6 @@
 import Schedule
 
-/// A cost model resolved against one schedule: integer nanoseconds and bytes in flat tables, so the
+/// A cost model resolved against one placement (any schedule of it): integer nanoseconds and bytes in flat tables, so the
 /// engine's loop does array lookups only.
 struct CostTable: Sendable {
     let stageCount: Int
@@ -34,9 +34,9 @@ struct CostTable: Sendable {
     /// Whether links carry one transfer at a time.
     let contention: Bool
 
-    init(model: CostModel, schedule: Schedule) throws(CostModelError) {
+    init(model: CostModel, placement: Placement) throws(CostModelError) {
         try model.validate()
-        let stages = schedule.stageCount
+        let stages = placement.stageCount
         func resolve(_ values: StageValues, _ field: CostModel.Field) throws(CostModelError) -> [Double] {
             if case let .perStage(list) = values, list.count != stages {
                 throw .wrongLength(field, count: list.count, stages: stages)
@@ -53,15 +53,15 @@ struct CostTable: Sendable {
             ?? zip(backward, inputGrad).map { max(0, $0 - $1) }
         let gradSync = nanoseconds(try resolve(model.gradSync, .gradSync))
         let recompute = try model.recompute.map { (v) throws(CostModelError) in nanoseconds(try resolve(v, .recompute)) } ?? forward
-        if !model.deviceSpeed.isEmpty && model.deviceSpeed.count != schedule.deviceCount {
-            throw .wrongDeviceCount(count: model.deviceSpeed.count, devices: schedule.deviceCount)
+        if !model.deviceSpeed.isEmpty && model.deviceSpeed.count != placement.deviceCount {
+            throw .wrongDeviceCount(count: model.deviceSpeed.count, devices: placement.deviceCount)
         }
         let weights = nanoseconds(try resolve(model.weightBytes, .weightBytes))
         let optimizer = nanoseconds(try resolve(model.optimizerStep, .optimizerStep))
-        var weightsOnDevice = [Int64](repeating: 0, count: schedule.deviceCount)
+        var weightsOnDevice = [Int64](repeating: 0, count: placement.deviceCount)
         var optimizerOnDevice = weightsOnDevice
-        for device in 0..<schedule.deviceCount {
-            for (_, stage) in schedule.placement.stages(on: device) {
+        for device in 0..<placement.deviceCount {
+            for (_, stage) in placement.stages(on: device) {
                 // Each term is at most `largestValue` (1e15), so a sum overflows only past ~9000 stages.
                 let (weightSum, weightOverflow) = weightsOnDevice[device].addingReportingOverflow(weights[stage])
                 let (optimizerSum, optimizerOverflow) = optimizerOnDevice[device].addingReportingOverflow(optimizer[stage])
@@ -74,11 +74,11 @@ struct CostTable: Sendable {
         self.weightsOnDevice = weightsOnDevice
         self.optimizerOnDevice = optimizerOnDevice
         // The compute factor of each (replica, stage): working set and speed of the device holding it.
-        let replicas = schedule.replicaCount, ops = Op.allCases.count
+        let replicas = placement.replicaCount, ops = Op.allCases.count
         var duration = [Int64](repeating: 0, count: replicas * ops * stages)
         for replica in 0..<replicas {
             let factor = (0..<stages).map { stage -> Double in
-                let device = schedule.placement.device(replica: replica, stage: stage)
+                let device = placement.device(replica: replica, stage: stage)
                 return (model.workingSet.isEmpty ? 1 : model.workingSetFactor(bytes: Double(weightsOnDevice[device])))
                     * (model.deviceSpeed.isEmpty ? 1 : model.deviceSpeed[device])
             }

@@ -26,6 +26,8 @@ enum Engine {
         var opsSeen: UInt8 = 0
         /// When its last action ended.
         var free: Int64 = 0
+        /// Time spent running actions so far.
+        var busy: Int64 = 0
         /// Activation bytes held now, and the most held so far.
         var live: Int64 = 0
         var peak: Int64 = 0
@@ -68,9 +70,23 @@ enum Engine {
                 stageDevice[replica * stages + stage] = Int32(schedule.placement.device(replica: replica, stage: stage))
             }
         }
-        for device in 0..<devices {
-            for id in schedule.actionRange(of: device) where actions[id].stage >= stages || actions[id].replica >= replicas {
+        if !dependencies.allActionsInRange {
+            for id in actions.indices where actions[id].stage >= stages || actions[id].replica >= replicas {
+                let device = schedule.device(atIndex: id)
                 throw .actionOutOfRange(actions[id], device: device, position: id - schedule.deviceOffsets[device])
+            }
+        }
+        // Without any backward (inference), a forward holds its activations only while it runs.
+        let inference = !(dependencies.uses(.backward) || dependencies.uses(.inputGrad) || dependencies.uses(.weightGrad))
+        // Forwards whose micro-batch their stage recomputes (`R`, whose one predecessor is that forward)
+        // keep only its checkpoint (see `CostModel`).
+        let anyRecompute = dependencies.uses(.recompute)
+        var recomputed = [Bool](repeating: false, count: anyRecompute ? count : 0)
+        if anyRecompute {
+            dependencies.withUnsafePredecessors { offsets, ids in
+                for id in actions.indices where actions[id].op == .recompute && offsets[id] < offsets[id + 1] {
+                    recomputed[Int(ids[Int(offsets[id])])] = true
+                }
             }
         }
         // Every time is at most the sum of all durations and transfers; keep it within Int64.
@@ -100,21 +116,12 @@ enum Engine {
         let transferTable = Buffer(table.transfer), activationTable = Buffer(table.activation)
         let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient), coldTable = Buffer(table.coldStart)
         let firstTable = Buffer(table.firstAction), firstOfOpTable = Buffer(table.firstOfOp)
-        // Forwards whose micro-batch their stage recomputes (`R`) keep only its checkpoint (see `CostModel`).
-        let anyRecompute = schedule.recomputes
-        var recomputed = [Bool](repeating: false, count: anyRecompute ? count : 0)
-        for action in actions where action.op == .recompute {
-            let forward = Action(.forward, stage: action.stage, microbatch: action.microbatch, replica: action.replica)
-            if let id = dependencies.id(of: forward) { recomputed[id] = true }
-        }
         let checkpointTable = Buffer(table.checkpoint), recomputedForward = Buffer(recomputed)
         recomputed = []
         defer {
             stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
             gradientTable.free(); transientTable.free(); coldTable.free(); firstTable.free(); firstOfOpTable.free(); checkpointTable.free(); recomputedForward.free()
         }
-        // Without any backward (inference), a forward holds its activations only while it runs.
-        let inference = !actions.contains { $0.op == .backward || $0.op == .inputGrad || $0.op == .weightGrad }
         let state = Buffer((0..<devices).map {
             DeviceState(next: schedule.deviceOffsets[$0], limit: schedule.deviceOffsets[$0 + 1], first: schedule.deviceOffsets[$0])
         })
@@ -235,6 +242,7 @@ enum Engine {
                                     duration += coldTable[stage]
                                 }
                             }
+                            state[d].busy += duration
                             return Event(time: ready + duration, device: Int32(d))
                         }
 
@@ -327,6 +335,11 @@ enum Engine {
         let optimizerEnd = (0..<devices).map { finalState[$0].free + table.optimizerOnDevice[$0] }
         let timeline = Timeline(schedule: schedule, start: start, end: end,
                                 peakMemory: (0..<devices).map { weights[$0] + peak[$0] })
-        return Simulation(timeline: timeline, optimizerEnd: optimizerEnd, peakActivationBytes: peak, weightBytes: weights)
+        // A device's actions run one after another, so its first starts earliest and its last ends latest.
+        let active = (0..<devices).filter { finalState[$0].first < finalState[$0].limit }
+        let makespan = active.isEmpty ? 0
+            : active.map { finalState[$0].free }.max()! - active.map { start[finalState[$0].first] }.min()!
+        return Simulation(timeline: timeline, optimizerEnd: optimizerEnd, peakActivationBytes: peak, weightBytes: weights,
+                          makespan: makespan, busy: finalState.map(\.busy))
     }
 }

@@ -11,6 +11,10 @@ public struct Simulation: Sendable {
     public let peakActivationBytes: [Int64]
     /// Per device: weight bytes held (every replica of every stage on the device).
     public let weightBytes: [Int64]
+    /// `timeline.makespan`, kept from the simulation rather than recomputed from the timeline.
+    public let makespan: Int64
+    /// Per device: time spent running actions (`timeline.busy(device:)`), kept from the simulation.
+    public let busy: [Int64]
 
     /// The whole iteration, optimizer steps included: the latest `optimizerEnd`.
     public var iterationTime: Int64 { optimizerEnd.max() ?? 0 }

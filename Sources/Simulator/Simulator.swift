@@ -39,7 +39,7 @@ public struct Simulator: Sendable {
     /// fit in the clock) without simulating, so that a command can refuse it before recording anything.
     public func check(_ schedule: Schedule) throws(SimulationError) {
         do {
-            _ = try CostTable(model: costModel, schedule: schedule)
+            _ = try CostTable(model: costModel, placement: schedule.placement)
         } catch {
             throw .invalidCostModel(error)
         }
@@ -48,12 +48,31 @@ public struct Simulator: Sendable {
     /// Simulates `dependencies.schedule`, reusing its dependency graph; the schedule is not validated
     /// (see `run(_:validate:)`).
     public func run(_ dependencies: Dependencies) throws(SimulationError) -> Simulation {
-        let table: CostTable
+        try Self.run(dependencies, costs: placed(on: dependencies.schedule.placement))
+    }
+
+    /// The cost model resolved for `placement`, to simulate many schedules of it without resolving it
+    /// again for each (`run(_:costs:)`).
+    public func placed(on placement: Placement) throws(SimulationError) -> PlacedCosts {
         do {
-            table = try CostTable(model: costModel, schedule: dependencies.schedule)
+            return PlacedCosts(placement: placement, table: try CostTable(model: costModel, placement: placement))
         } catch {
             throw .invalidCostModel(error)
         }
-        return try Engine.run(dependencies, table)
     }
+
+    /// Simulates `dependencies.schedule` with costs resolved for its placement (`placed(on:)`); the
+    /// schedule is not validated (see `run(_:validate:)`).
+    public static func run(_ dependencies: Dependencies, costs: PlacedCosts) throws(SimulationError) -> Simulation {
+        precondition(costs.placement == dependencies.schedule.placement, "costs resolved for another placement")
+        return try Engine.run(dependencies, costs.table)
+    }
+}
+
+/// A cost model resolved for one placement (`Simulator.placed(on:)`): flat integer tables that every
+/// schedule of the placement shares.
+public struct PlacedCosts: Sendable {
+    /// The placement the costs were resolved for.
+    public let placement: Placement
+    let table: CostTable
 }

@@ -10,6 +10,8 @@ public protocol CandidatePricing: Sendable {
     func samplesPerMicrobatch(microbatches: Int) -> Int?
     /// Whether the costs depend on a layer split (a transformer's).
     var splitsLayers: Bool { get }
+    /// Whether the costs depend on the micro-batch count (a fixed global batch's micro-batch size does).
+    var dependsOnMicrobatchCount: Bool { get }
     /// The layers of each stage, for a transformer; nil otherwise.
     func layersPerStage(devices: Int, stages: Int, microbatches: Int, recompute: Bool, layerSplit: LayerSplit?) -> [Int]?
 }
@@ -54,6 +56,7 @@ public struct FixedCostPricing: CandidatePricing {
 
     public func samplesPerMicrobatch(microbatches: Int) -> Int? { nil }
     public var splitsLayers: Bool { false }
+    public var dependsOnMicrobatchCount: Bool { false }
     public func layersPerStage(devices: Int, stages: Int, microbatches: Int, recompute: Bool, layerSplit: LayerSplit?) -> [Int]? { nil }
 
     /// The lengths of the model's per-stage lists.
@@ -105,6 +108,7 @@ public struct TransformerPricing: CandidatePricing {
 
     public func samplesPerMicrobatch(microbatches: Int) -> Int? { globalBatch / max(microbatches, 1) }
     public var splitsLayers: Bool { true }
+    public var dependsOnMicrobatchCount: Bool { true }
 
     public func layersPerStage(devices: Int, stages: Int, microbatches: Int, recompute: Bool, layerSplit: LayerSplit?) -> [Int]? {
         try? pipeline(devices: devices, stages: stages, microbatches: microbatches, recompute: recompute, layerSplit: layerSplit).layersPerStage

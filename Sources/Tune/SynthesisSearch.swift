@@ -8,7 +8,9 @@ import Simulator
 /// The improvement step of the zero-bubble paper's automatic scheduling (Qi et al., ICLR 2024, §3),
 /// done by simulation instead of an ILP.
 struct SynthesisSearch {
-    let simulator: Simulator
+    /// The cost model resolved once for the placement, for every simulation of the search.
+    let placedCosts: PlacedCosts
+    let model: CostModel
     let costs: SynthesisCosts
     let microbatches: Int
     let memoryBudget: Int64?
@@ -32,7 +34,7 @@ struct SynthesisSearch {
     /// Simulates `lists` (not validated: a wrong order stalls and is dropped); nil when it stalls.
     func evaluate(_ lists: [[Action]]) -> Evaluated? {
         let schedule = Schedule(name: "synth", placement: costs.placement, microbatchCount: microbatches, actionsByDevice: lists)
-        guard let simulation = try? simulator.run(Dependencies(schedule: schedule)) else { return nil }
+        guard let simulation = try? Simulator.run(Dependencies(schedule: schedule), costs: placedCosts) else { return nil }
         let timeline = simulation.timeline
         let endSum = (0..<schedule.deviceCount).reduce(Int64(0)) { sum, device in
             sum + (schedule.actionRange(of: device).last.map { timeline.end[$0] } ?? 0)

@@ -104,10 +104,12 @@ public struct Tuner: Sendable {
     }
 }
 
-/// One run's caches: schedules by knobs, cost models by stage count and micro-batches, lower bounds.
+/// One run's caches: schedules by knobs, cost models by stage count and micro-batches (and resolved
+/// for each placement), lower bounds.
 private struct Evaluation {
     let tuner: Tuner
     var costs: [CostKey: CostModel] = [:]
+    var placed: [PlacedKey: PlacedCosts] = [:]
     var bounds: [BoundKey: Int64] = [:]
     /// The last schedule built, without and with recompute: candidates come in the order family,
     /// micro-batches, chunks, recompute, split, so neighbours share it.
@@ -115,13 +117,30 @@ private struct Evaluation {
 
     struct ScheduleKey: Equatable { let family: ScheduleFamily; let microbatches, chunks: Int }
 
+    /// What a candidate's cost model depends on; `microbatches` is 0 when the pricing ignores it.
     struct CostKey: Hashable { let stages, microbatches: Int; let recompute: Bool; let split: LayerSplit? }
+    struct PlacedKey: Hashable { let costs: CostKey; let placement: Placement }
     struct BoundKey: Hashable { let microbatches: Int; let split: LayerSplit? }
 
     init(tuner: Tuner) { self.tuner = tuner }
 
+    /// `model` (the candidate's, from `costModel`) resolved for `placement`, once per model and placement.
+    mutating func placedCosts(_ model: CostModel, _ candidate: Candidate, _ placement: Placement) throws(SimulationError) -> PlacedCosts {
+        let key = PlacedKey(costs: costKey(stages: placement.stageCount, candidate), placement: placement)
+        if let cached = placed[key] { return cached }
+        let resolved = try Simulator(costModel: model).placed(on: placement)
+        placed[key] = resolved
+        return resolved
+    }
+
+    /// What the candidate's cost model depends on.
+    func costKey(stages: Int, _ candidate: Candidate) -> CostKey {
+        CostKey(stages: stages, microbatches: tuner.pricing.dependsOnMicrobatchCount ? candidate.microbatches : 0,
+                recompute: candidate.recompute, split: candidate.layerSplit)
+    }
+
     mutating func costModel(stages: Int, _ candidate: Candidate) throws(TuneError) -> CostModel {
-        let key = CostKey(stages: stages, microbatches: candidate.microbatches, recompute: candidate.recompute, split: candidate.layerSplit)
+        let key = costKey(stages: stages, candidate)
         if let cached = costs[key] { return cached }
         let model = try tuner.pricing.costModel(devices: tuner.devices, stages: stages, microbatches: candidate.microbatches,
                                                 recompute: candidate.recompute, layerSplit: candidate.layerSplit)
@@ -182,7 +201,7 @@ private struct Evaluation {
             }
             model = try costModel(stages: schedule.stageCount, candidate)
             do {
-                simulation = try Simulator(costModel: model).run(schedule, validate: false)
+                simulation = try Simulator.run(Dependencies(schedule: schedule), costs: try placedCosts(model, candidate, schedule.placement))
             } catch {
                 throw .candidate(error.description)
             }
@@ -201,7 +220,7 @@ private struct Evaluation {
             }
         }
         let timeline = simulation.timeline
-        let peak = timeline.peakMemory, (makespan, busy) = timeline.makespanAndTotalBusy
+        let peak = timeline.peakMemory, makespan = simulation.makespan, busy = simulation.busy.reduce(0, +)
         let bubble = makespan > 0 ? 1 - Double(busy) / (Double(p) * Double(makespan)) : 0
         let iteration = max(simulation.iterationTime, 1)
         let perSecond = Double(m) * 1e9 / Double(iteration)

@@ -127,5 +127,6 @@ struct ErrorTests {
         #expect(throws: SimulationError.actionOutOfRange(Action(.forward, stage: 5), device: 0, position: 0)) {
             try Simulator().run(outOfRange, validate: false)
         }
+        #expect(!Dependencies(schedule: outOfRange).allActionsInRange)
     }
 }

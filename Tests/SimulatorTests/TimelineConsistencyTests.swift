@@ -25,8 +25,17 @@ struct TimelineConsistencyTests {
             let model = CostModel(forward: .perStage(forward), backward: .perStage(backward), inputGrad: .perStage(input),
                                   weightGrad: .perStage(weight), gradSync: .uniform(6), latency: 2, bandwidth: 1e9,
                                   transferBytes: .perStage(transfer), contention: contention, recompute: .perStage(recomputeTime))
-            let timeline = try Simulator(costModel: model).run(schedule).timeline
+            let simulation = try Simulator(costModel: model).run(schedule)
+            let timeline = simulation.timeline
             let dependencies = Dependencies(schedule: schedule)
+            // What the engine keeps as it runs is what the timeline says; costs resolved once for the
+            // placement (as tune reuses them) simulate alike.
+            #expect(simulation.makespan == timeline.makespan)
+            #expect(simulation.busy == (0..<p).map { timeline.busy(device: $0) })
+            let placed = try Simulator(costModel: model).placed(on: schedule.placement)
+            let again = try Simulator.run(dependencies, costs: placed).timeline
+            #expect(again.start == timeline.start && again.end == timeline.end && again.peakMemory == timeline.peakMemory)
+            #expect(dependencies.allActionsInRange && dependencies.uses(.recompute) == recompute)
             func duration(_ action: Action) -> Int64 {
                 switch action.op {
                 case .forward: Int64(forward[action.stage])
