@@ -8,13 +8,14 @@ import GRDB
 /// in step with this file.
 enum Schema {
     /// Identifiers of all migrations this version knows, in order.
-    static var migrationIdentifiers: [String] { [v1, v2, v3, v4, v5] }
+    static var migrationIdentifiers: [String] { [v1, v2, v3, v4, v5, v6] }
 
     static let v1 = "v1: runs, events, device_stats"
     static let v2 = "v2: comparisons, calibrations"
     static let v3 = "v3: measurements, action_spread, device_spread, comparison noise"
     static let v4 = "v4: tunes, tune_candidates"
     static let v5 = "v5: baselines"
+    static let v6 = "v6: tune_candidates measured"
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -211,6 +212,16 @@ enum Schema {
                     content      TEXT    NOT NULL
                 );
                 CREATE INDEX baselines_by_name ON baselines (name, id);
+                """)
+        }
+        migrator.registerMigration(v6) { db in
+            // `tune --measure`: the candidates it ran on the threaded executor (NULL for the others).
+            try db.execute(sql: """
+                ALTER TABLE tune_candidates ADD COLUMN measured_rank INTEGER;
+                ALTER TABLE tune_candidates ADD COLUMN measured_step_ns REAL;
+                ALTER TABLE tune_candidates ADD COLUMN measured_step_q1_ns REAL;
+                ALTER TABLE tune_candidates ADD COLUMN measured_step_q3_ns REAL;
+                ALTER TABLE tune_candidates ADD COLUMN measured_iterations INTEGER;
                 """)
         }
         return migrator

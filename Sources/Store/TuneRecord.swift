@@ -50,11 +50,30 @@ public struct TuneCandidateRecord: Sendable, Equatable {
     public var reason: String?
     /// A synthesized schedule in PyTorch's CSV format (handcrafted ones are rebuilt from their knobs).
     public var scheduleCSV: String?
+    /// How `tune --measure` measured it; nil when it was not measured.
+    public var measured: MeasuredCandidate?
+
+    /// A candidate as `tune --measure` measured it on the threaded executor.
+    public struct MeasuredCandidate: Sendable, Equatable {
+        /// 1 for the fastest measured (the measured choice).
+        public var rank: Int
+        /// Step time (iteration and SGD step) over the kept iterations: median and quartiles, ns.
+        public var stepNs, stepQ1Ns, stepQ3Ns: Double
+        public var iterations: Int
+
+        public init(rank: Int, stepNs: Double, stepQ1Ns: Double, stepQ3Ns: Double, iterations: Int) {
+            self.rank = rank
+            self.stepNs = stepNs
+            self.stepQ1Ns = stepQ1Ns
+            self.stepQ3Ns = stepQ3Ns
+            self.iterations = iterations
+        }
+    }
 
     public init(rank: Int?, schedule: String, microbatches: Int, chunks: Int, stages: Int, recompute: Bool, layerSplit: String?,
                 layersPerStage: [Int]?, makespanNs: Int64, iterationNs: Int64, bubbleRatio: Double, peakMemoryPerDevice: [Int64],
                 microbatchesPerSecond: Double, samplesPerSecond: Double?, withinBudget: Bool, onFrontier: Bool, lowerBoundNs: Int64,
-                reason: String?, scheduleCSV: String?) {
+                reason: String?, scheduleCSV: String?, measured: MeasuredCandidate? = nil) {
         self.rank = rank
         self.schedule = schedule
         self.microbatches = microbatches
@@ -74,6 +93,7 @@ public struct TuneCandidateRecord: Sendable, Equatable {
         self.lowerBoundNs = lowerBoundNs
         self.reason = reason
         self.scheduleCSV = scheduleCSV
+        self.measured = measured
     }
 
     /// The most loaded device's peak.
@@ -93,8 +113,9 @@ extension RunStore {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO tune_candidates (tune_id, position, rank, schedule, microbatches, chunks, stages, recompute, layer_split,
                     layers_per_stage, makespan_ns, iteration_ns, bubble_ratio, peak_memory_bytes, peak_memory_per_device,
-                    microbatches_per_s, samples_per_s, within_budget, on_frontier, lower_bound_ns, reason, schedule_csv)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    microbatches_per_s, samples_per_s, within_budget, on_frontier, lower_bound_ns, reason, schedule_csv,
+                    measured_rank, measured_step_ns, measured_step_q1_ns, measured_step_q3_ns, measured_iterations)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             for (position, c) in tune.candidates.enumerated() {
                 try insert.execute(arguments: [
@@ -102,6 +123,7 @@ extension RunStore {
                     c.layersPerStage.map(Self.list), c.makespanNs, c.iterationNs, c.bubbleRatio, c.peakMemoryBytes,
                     Self.list(c.peakMemoryPerDevice), c.microbatchesPerSecond, c.samplesPerSecond, c.withinBudget, c.onFrontier,
                     c.lowerBoundNs, c.reason, c.scheduleCSV,
+                    c.measured?.rank, c.measured?.stepNs, c.measured?.stepQ1Ns, c.measured?.stepQ3Ns, c.measured?.iterations,
                 ])
             }
             return id
@@ -126,7 +148,12 @@ extension RunStore {
                     microbatchesPerSecond: try c.decode(forColumn: "microbatches_per_s"), samplesPerSecond: try c.decode(forColumn: "samples_per_s"),
                     withinBudget: try c.decode(forColumn: "within_budget"), onFrontier: try c.decode(forColumn: "on_frontier"),
                     lowerBoundNs: try c.decode(forColumn: "lower_bound_ns"), reason: try c.decode(forColumn: "reason"),
-                    scheduleCSV: try c.decode(forColumn: "schedule_csv"))
+                    scheduleCSV: try c.decode(forColumn: "schedule_csv"),
+                    measured: try (c.decode(Int?.self, forColumn: "measured_rank")).map { rank in
+                        TuneCandidateRecord.MeasuredCandidate(
+                            rank: rank, stepNs: try c.decode(forColumn: "measured_step_ns"), stepQ1Ns: try c.decode(forColumn: "measured_step_q1_ns"),
+                            stepQ3Ns: try c.decode(forColumn: "measured_step_q3_ns"), iterations: try c.decode(forColumn: "measured_iterations"))
+                    })
             }
             var record = TuneRecord(host: try row.decode(forColumn: "host"), toolVersion: try row.decode(forColumn: "tool_version"),
                                     configJSON: try row.decode(forColumn: "config"), devices: try row.decode(forColumn: "devices"),

@@ -13,7 +13,9 @@ struct Stagecraft: ParsableCommand {
 
     static func main() {
         // Commands that compute on the executor get OpenBLAS's fastest kernels for this CPU.
-        if let command = CommandLine.arguments.dropFirst().first, ["run", "calibrate"].contains(command) {
+        let arguments = CommandLine.arguments.dropFirst()
+        let measuresTune = arguments.first == "tune" && arguments.contains { $0 == "--measure" || $0.hasPrefix("--measure=") }
+        if let command = arguments.first, ["run", "calibrate"].contains(command) || measuresTune {
             BLASKernel.restartWithPreferredKernel()
         }
         main(NegativeValues.attached(Array(CommandLine.arguments.dropFirst())))

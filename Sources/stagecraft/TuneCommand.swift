@@ -24,7 +24,9 @@ struct TuneCommand: ParsableCommand {
             that divides it (or those of --microbatches), and the layers are split evenly or balanced against \
             the output head. Candidates whose most loaded device exceeds --memory-budget (default with \
             --hardware: its memory) are discarded. Every result is also given as a ratio to the lower bound \
-            of its micro-batch count: the makespan no schedule of these costs can beat.
+            of its micro-batch count: the makespan no schedule of these costs can beat. With --measure K the \
+            K best predicted train the calibration's MLP on the threaded executor, taking turns, and the \
+            fastest measured is the choice.
             """
     )
 
@@ -67,6 +69,8 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Skip candidates of more actions than this.")
     var maxActions = ScheduleSize.defaultActionLimit
 
+    @OptionGroup(title: "Measure the best candidates on the threaded executor") var measuring: TuneMeasureOptions
+
     @OptionGroup var costOptions: CostOptions
     @OptionGroup(title: "Transformer on a GPU cluster") var transformer: TransformerOptions
 
@@ -100,6 +104,9 @@ struct TuneCommand: ParsableCommand {
             if globalBatch != nil { throw ValidationError("--global-batch needs --model: a cost model prices one micro-batch of a fixed size; list micro-batch counts with --microbatches") }
             guard microbatches != nil else { throw ValidationError("give the micro-batch counts to try: --microbatches 8,16,32") }
         }
+        if measuring.measure != nil && transformer.isGiven {
+            throw ValidationError("--measure trains the MLP a calibration describes on this machine's threaded executor; a --model's costs are a GPU cluster's, so tune ranks them by prediction alone")
+        }
         if let globalBatch, globalBatch < 1 { throw ValidationError("--global-batch \(globalBatch): give at least 1 sequence") }
     }
 
@@ -120,28 +127,34 @@ struct TuneCommand: ParsableCommand {
         }
         bar.finish()
         let report = TuneReport(outcome: outcome, devices: devices, budget: budget, top: top, uncertainty: uncertainty)
+        if !json { print(report.text()) }
+        let measurement = try measuring.measure.map { _ in
+            try TuneMeasurement.run(outcome.ranked, options: measuring, schedule: schedule(of:), say: json ? { _ in } : { print($0) })
+        }
+        // The measured choice, when measured; the predicted one otherwise.
+        let choice = measurement?.choice.result ?? outcome.ranked.first
 
         if let plot {
             let title = "stagecraft tune: \(devices) devices, \(outcome.evaluated) candidates"
             try OutputFile.write(FrontierPlot.svg(outcome, memoryBudget: budget, title: title), to: plot)
         }
-        if let saveSchedule, let winner = outcome.ranked.first {
-            try OutputFile.write(ScheduleCSV.export(try schedule(of: winner)), to: saveSchedule)
+        if let saveSchedule, let choice {
+            try OutputFile.write(ScheduleCSV.export(try schedule(of: choice)), to: saveSchedule)
         }
         var tuneID: Int64?
         if !noRecord {
             do {
-                tuneID = try RunStore(path: db).recordTune(try record(outcome, budget: budget, space: space))
+                tuneID = try RunStore(path: db).recordTune(try record(outcome, budget: budget, space: space, measurement: measurement))
             } catch {
                 throw CommandError(CommandText.naming(db, error))
             }
         }
         if json {
-            print(try report.json(tuneID: tuneID))
+            print(try report.json(tuneID: tuneID, measured: measurement?.json))
         } else {
-            print(report.text())
+            if let measurement { print(measurement.text()) }
             if let plot { print("frontier drawn in \(plot)") }
-            if let saveSchedule, let winner = outcome.ranked.first { print("\(winner.candidate.label) written to \(saveSchedule)") }
+            if let saveSchedule, let choice { print("\(choice.candidate.label) written to \(saveSchedule)") }
             if let tuneID { print("recorded tune \(tuneID) in \(db)") }
         }
     }
@@ -203,17 +216,29 @@ struct TuneCommand: ParsableCommand {
         return schedule
     }
 
-    private func record(_ outcome: TuneOutcome, budget: Int64?, space: TuneSpace) throws -> TuneRecord {
+    private func record(_ outcome: TuneOutcome, budget: Int64?, space: TuneSpace, measurement: TuneMeasurement?) throws -> TuneRecord {
         let costs = transformer.isGiven ? "model \(transformer.model ?? "") on \(transformer.hardware ?? ""), global batch \(globalBatch ?? 0)"
             : costOptions.costModel ?? "cost options"
+        let measured = measurement.map { m in
+            TuneConfig.Measure(candidates: m.entries.count, layers: measuring.mlpLayers, hidden: measuring.mlpHidden, rows: measuring.rowsPerMicrobatch,
+                               seed: measuring.mlpSeed, rounds: measuring.rounds, iterations_per_turn: measuring.iterationsPerTurn, rule: TuneMeasurement.rule)
+        }
         let config = TuneConfig(devices: devices, families: space.families.map(\.rawValue), microbatches: space.microbatchCounts,
                                 chunks: space.chunkCounts, recompute: recompute.rawValue, layer_splits: space.layerSplits.map(\.rawValue),
-                                synthesize: synthesize, memory_budget_bytes: budget, costs: costs)
+                                synthesize: synthesize, memory_budget_bytes: budget, costs: costs, measure: measured)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let configJSON = String(decoding: try encoder.encode(config), as: UTF8.self)
         var candidates: [TuneCandidateRecord] = []
-        for (index, result) in outcome.ranked.enumerated() { candidates.append(TuneReport.record(result, rank: index + 1)) }
+        for (index, result) in outcome.ranked.enumerated() {
+            var record = TuneReport.record(result, rank: index + 1)
+            if let measurement, let rank = measurement.entries.firstIndex(where: { $0.predictedRank == index + 1 }) {
+                let step = measurement.entries[rank].step
+                record.measured = TuneCandidateRecord.MeasuredCandidate(rank: rank + 1, stepNs: step.median, stepQ1Ns: step.q1, stepQ3Ns: step.q3,
+                                                                        iterations: measurement.entries[rank].iterations)
+            }
+            candidates.append(record)
+        }
         for result in outcome.overBudget { candidates.append(TuneReport.record(result, rank: nil)) }
         return TuneRecord(host: RunStore.hostDescription(), toolVersion: StagecraftVersion.current, configJSON: configJSON,
                           devices: devices, memoryBudgetBytes: budget, lowerBoundNs: outcome.lowerBound?.makespan ?? 0,
@@ -230,6 +255,15 @@ struct TuneCommand: ParsableCommand {
         let synthesize: Bool
         let memory_budget_bytes: Int64?
         let costs: String
+        /// With --measure: what ran on the threaded executor.
+        let measure: Measure?
+
+        struct Measure: Encodable {
+            let candidates, layers, hidden, rows: Int
+            let seed: UInt64
+            let rounds, iterations_per_turn: Int
+            let rule: String
+        }
     }
 
     private func list<T>(_ text: String, option: String, _ parse: (String) throws -> T) throws -> [T] {

@@ -59,7 +59,7 @@ struct TuneReport {
         return lines.joined(separator: "\n")
     }
 
-    func json(tuneID: Int64?) throws -> String {
+    func json(tuneID: Int64?, measured: TuneMeasurement.JSONForm? = nil) throws -> String {
         let form = JSONForm(
             devices: devices, memory_budget_bytes: budget, evaluated: outcome.evaluated, seconds: outcome.seconds,
             candidates_per_second: outcome.candidatesPerSecond, synthesized: outcome.synthesized, synthesis_seconds: outcome.synthesisSeconds,
@@ -68,7 +68,8 @@ struct TuneReport {
             ranked: outcome.ranked.prefix(top).enumerated().map { Entry($1, rank: $0 + 1) },
             frontier: outcome.frontier.map { r in Entry(r, rank: (outcome.ranked.firstIndex { $0.candidate == r.candidate } ?? 0) + 1) },
             skipped: outcome.skipped.map { Skipped(candidate: $0.candidate.label, reason: $0.reason) }, tune_id: tuneID,
-            uncertainty: uncertainty, tied_with_choice: uncertainty.map { outcome.tiedWithWinner(uncertainty: $0).map(\.candidate.label) })
+            uncertainty: uncertainty, tied_with_choice: uncertainty.map { outcome.tiedWithWinner(uncertainty: $0).map(\.candidate.label) },
+            measured: measured)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(form), as: UTF8.self)
@@ -100,6 +101,8 @@ struct TuneReport {
         /// The costs' uncertainty (fraction), and the candidates within it of the choice; nil when unknown.
         let uncertainty: Double?
         let tied_with_choice: [String]?
+        /// With --measure: the measured candidates, fastest first, and the measured choice.
+        let measured: TuneMeasurement.JSONForm?
     }
 
     struct Entry: Encodable {

@@ -52,6 +52,11 @@ let badInputs: [BadInput] = [
     BadInput("tune --devices 4 --microbatches 8 --forward 1ms,2ms --db good.db", "2 per-stage values but tune prices 4 device(s)"),
     BadInput("tune --devices 4 --microbatches 8 --global-batch 64 --db good.db", "--global-batch needs --model"),
     BadInput("tune --devices 8 --model gpt3-13b --hardware h100 --db good.db", "--model needs --global-batch"),
+    BadInput("tune --devices 2 --microbatches 4 --measure 1 --db good.db", "measure at least 2 candidates"),
+    BadInput("tune --devices 2 --microbatches 4 --hidden 64 --db good.db", "add --measure K"),
+    BadInput("tune --devices 2 --microbatches 4 --measure 2 --measure-iterations 1 --db good.db", "each turn's first is dropped as cold"),
+    BadInput("tune --devices 8 --model gpt3-13b --hardware h100 --global-batch 64 --measure 2 --db good.db", "--measure trains the MLP"),
+    BadInput("tune --devices 2 --microbatches 4 --measure 2 --rows 0 --db good.db", "give at least 1 of each"),
     BadInput("tune --devices 8 --model gpt3-13b --hardware h100 --global-batch 64 --microbatches 5 --db good.db", "does not divide --global-batch 64"),
     BadInput("tune --devices 8 --model gpt3-175b --hardware a100 --global-batch 8 --families gpipe --recompute no --db good.db", "raise --memory-budget"),
     // baseline: a missing or malformed file, a case list without costs.

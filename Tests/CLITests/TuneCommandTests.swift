@@ -38,6 +38,43 @@ import Testing
         #expect(simulated["makespan_ns"] as? Int == winner["makespan_ns"] as? Int)
     }
 
+    @Test func measureRunsTheBestCandidatesInTurnsAndChoosesTheFastestMeasured() throws {
+        let workspace = try Workspace()
+        let output = try workspace.json(["tune", "--devices", "2", "--microbatches", "2,4", "--families", "gpipe,1f1b,zb-h1", "--recompute", "no",
+                                         "--forward", "1ms", "--backward", "2ms", "--measure", "3", "--layers", "2", "--hidden", "8", "--rows", "2",
+                                         "--measure-rounds", "2", "--measure-iterations", "3", "--save-schedule", "choice.csv", "--json", "--db", "t.db"])
+        let measured = try #require(output["measured"] as? [String: Any])
+        let entries = try #require(measured["entries"] as? [[String: Any]])
+        let ranked = try #require(output["ranked"] as? [[String: Any]])
+        #expect(entries.count == 3)
+        #expect(entries.compactMap { $0["measured_rank"] as? Int } == [1, 2, 3])
+        #expect(Set(entries.compactMap { $0["predicted_rank"] as? Int }) == [1, 2, 3])
+        // Every measured candidate is one of the three best predicted, under its own label.
+        for entry in entries {
+            let rank = try #require(entry["predicted_rank"] as? Int)
+            #expect(entry["label"] as? String == ranked[rank - 1]["label"] as? String)
+            #expect(entry["iterations"] as? Int == 2 * (3 - 1), "two turns of three iterations, each turn's first dropped")
+            let step = try #require(entry["measured_step_ns"] as? [String: Any])
+            #expect((step["median"] as? Double ?? 0) > 0)
+        }
+        let throughputs = entries.compactMap { $0["measured_microbatches_per_s"] as? Double }
+        #expect(throughputs == throughputs.sorted(by: >))
+        #expect(measured["choice"] as? String == entries[0]["label"] as? String)
+        #expect(entries[0]["overlaps_choice"] as? Bool == true)
+
+        // Stored with the tune: the measured candidates carry their measured rank and step.
+        let tuneID = try #require(output["tune_id"] as? Int)
+        let stored = try workspace.succeed(["query", "SELECT rank, measured_rank, measured_iterations FROM tune_candidates WHERE tune_id = \(tuneID) "
+                                            + "AND measured_rank IS NOT NULL ORDER BY measured_rank", "--db", "t.db", "--csv"])
+        let rows = entries.map { "\($0["predicted_rank"] as? Int ?? 0),\($0["measured_rank"] as? Int ?? 0),4" }
+        #expect(stored.stdout == "rank,measured_rank,measured_iterations\n" + rows.joined(separator: "\n") + "\n")
+        // The schedule written is the measured choice's: it simulates to the choice's predicted iteration.
+        let choice = try #require(entries.first)
+        let written = try workspace.json(["simulate", "--file", "choice.csv", "--forward", "1ms", "--backward", "2ms", "--json", "--no-record"])
+        #expect(written["microbatches"] as? Int == choice["microbatches"] as? Int)
+        #expect(written["iteration_ns"] as? Int == choice["predicted_iteration_ns"] as? Int)
+    }
+
     @Test func theCandidatesWithinTheCostsUncertaintyAreNamed() throws {
         let workspace = try Workspace()
         let base = ["tune", "--devices", "4", "--microbatches", "8", "--no-record"] + Self.costs

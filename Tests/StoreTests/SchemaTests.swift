@@ -11,7 +11,8 @@ import Testing
         let store = try RunStore(path: directory.path("new.db"))
         #expect(try store.query("SELECT identifier FROM grdb_migrations ORDER BY identifier").rows
                 == [[.text("v1: runs, events, device_stats")], [.text("v2: comparisons, calibrations")],
-                    [.text("v3: measurements, action_spread, device_spread, comparison noise")], [.text("v4: tunes, tune_candidates")], [.text("v5: baselines")]])
+                    [.text("v3: measurements, action_spread, device_spread, comparison noise")], [.text("v4: tunes, tune_candidates")], [.text("v5: baselines")],
+                    [.text("v6: tune_candidates measured")]])
         let tables = try store.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         #expect(tables.rows == [[.text("action_spread")], [.text("baselines")], [.text("calibrations")], [.text("comparisons")], [.text("device_spread")],
                                 [.text("device_stats")], [.text("events")], [.text("grdb_migrations")], [.text("measurements")], [.text("runs")],
@@ -28,7 +29,7 @@ import Testing
         let path = directory.path("empty.db")
         #expect(FileManager.default.createFile(atPath: path, contents: Data()))
         let store = try RunStore(path: path)
-        #expect(try scalar(store, "SELECT count(*) FROM grdb_migrations") == .integer(5))
+        #expect(try scalar(store, "SELECT count(*) FROM grdb_migrations") == .integer(6))
     }
 
     @Test func reopeningKeepsRunsAndMigratesNothingTwice() throws {
@@ -38,7 +39,7 @@ import Testing
         let id = try recordRun(try RunStore(path: path), try makeSchedule(.oneFOneB, devices: 2, microbatches: 4))
         let reopened = try RunStore(path: path)
         #expect(try reopened.runs().map(\.id) == [id])
-        #expect(try scalar(reopened, "SELECT count(*) FROM grdb_migrations") == .integer(5))
+        #expect(try scalar(reopened, "SELECT count(*) FROM grdb_migrations") == .integer(6))
         let reader = try RunStore(readingFrom: path)
         #expect(try reader.run(id: id).status == .completed)
     }
@@ -51,11 +52,11 @@ import Testing
         // Turn it back into a database written before the v2 (and later) migrations existed.
         try runHelper(["sql", path, "DROP TABLE measurements; DROP TABLE action_spread; DROP TABLE device_spread; DROP TABLE comparisons; "
                        + "DROP TABLE calibrations; DROP TABLE tune_candidates; DROP TABLE tunes; DROP TABLE baselines; "
-                       + "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%' OR identifier LIKE 'v4:%' OR identifier LIKE 'v5:%';"])
+                       + "DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%' OR identifier LIKE 'v4:%' OR identifier LIKE 'v5:%' OR identifier LIKE 'v6:%';"])
         #expect(throws: StoreError.schemaNeedsUpgrade(path: path)) { try RunStore(readingFrom: path) }
         let upgraded = try RunStore(path: path)
         #expect(try upgraded.runs().map(\.id) == [id])
-        #expect(try scalar(upgraded, "SELECT count(*) FROM grdb_migrations") == .integer(5))
+        #expect(try scalar(upgraded, "SELECT count(*) FROM grdb_migrations") == .integer(6))
         #expect(try upgraded.comparisons(runID: id).isEmpty)
     }
 

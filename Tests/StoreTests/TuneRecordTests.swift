@@ -12,7 +12,8 @@ import Testing
             layersPerStage: [5, 6, 6, 3], makespanNs: 123_456_789, iterationNs: 123_999_999, bubbleRatio: 0.0625,
             peakMemoryPerDevice: [80_000_000_000, 79_999_999_999, 1, 0], microbatchesPerSecond: 129.03, samplesPerSecond: 258.06,
             withinBudget: true, onFrontier: true, lowerBoundNs: 120_000_000, reason: "fastest within the budget: +1.00% throughput over zb-h1 m=16",
-            scheduleCSV: "0F0,0I0,0W0\n1F0,1I0,1W0\n")
+            scheduleCSV: "0F0,0I0,0W0\n1F0,1I0,1W0\n",
+            measured: TuneCandidateRecord.MeasuredCandidate(rank: 2, stepNs: 125_000_000.5, stepQ1Ns: 124_000_000, stepQ3Ns: 126_500_000, iterations: 20))
         let over = TuneCandidateRecord(
             rank: nil, schedule: "gpipe", microbatches: 32, chunks: 1, stages: 4, recompute: true, layerSplit: nil, layersPerStage: nil,
             makespanNs: 2, iterationNs: 3, bubbleRatio: 0.5, peakMemoryPerDevice: [9, 8, 7, 6], microbatchesPerSecond: 1,

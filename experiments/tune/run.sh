@@ -5,9 +5,11 @@
 # measured spread of the fastest. Every family and the synthesized schedule run ROUNDS times in turn, in
 # fresh processes, with exactly what a user types.
 #
-#   experiments/tune/run.sh [ROUNDS] [HIDDEN] [BATCH]     (default 3 rounds, MLP 8 × 512, batch 128)
+#   experiments/tune/run.sh [ROUNDS] [HIDDEN] [BATCH] [MEASURE]   (default 3 rounds, MLP 8 × 512, batch 128, 4)
 #
-# The cost model is `calibrate --chunks 2` (4 stages), merged for the one-stage-per-device families.
+# The cost model is `calibrate --chunks 2` (4 stages), merged for the one-stage-per-device families. Tune's
+# pick is what `tune --measure MEASURE` chooses: the fastest measured of its MEASURE best predicted (0: the
+# predicted choice, no --measure).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH=/opt/swift/usr/bin:$PATH
@@ -16,6 +18,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 hidden=${2:-512}
 batch=${3:-128}
+measure=${4:-4}
 db=$work/tune.db
 swift build -c release --product stagecraft >/dev/null
 bin=$PWD/.build/release/stagecraft
@@ -38,7 +41,10 @@ echo
 echo "== 2. p = 2, MLP 8 × $hidden, batch $batch, m = 8: tune's pick against every family, measured"
 model=(--layers 8 --hidden "$hidden" --batch "$batch")
 "$bin" calibrate --devices 2 --chunks 2 --microbatches 8 "${model[@]}" -o "$work/cost.json" --db "$db" >/dev/null
-"$bin" tune --devices 2 --microbatches 8 --recompute no --synthesize --cost-model "$work/cost.json" --top 100 --json --db "$db" >"$work/tune.json"
+measuring=()
+if [ "$measure" -gt 0 ]; then measuring=(--measure "$measure" --layers 8 --hidden "$hidden" --rows $((batch / 8))); fi
+"$bin" tune --devices 2 --microbatches 8 --chunks 2 --recompute no --synthesize --cost-model "$work/cost.json" --top 100 "${measuring[@]}" \
+    --json --db "$db" >"$work/tune.json"
 python3 - "$work/tune.json" "$db" "$work/synth.csv" <<'PY'
 import json, sqlite3, sys
 tune = json.load(open(sys.argv[1]))
@@ -64,21 +70,32 @@ measured = {}
 for line in open(sys.argv[2]):
     name, median, q1, q3 = line.split()
     measured.setdefault(name, []).append((float(median), float(q1), float(q3)))
-pick = tune["ranked"][0]["schedule"]
+choice = tune["measured"]["entries"][0] if "measured" in tune else tune["ranked"][0]
+pick = choice["schedule"]
+# The predicted choice and the candidates within the costs' uncertainty of it: what prediction cannot order.
+tied_labels = set(tune.get("tied_with_choice") or []) | {tune["ranked"][0]["label"]}
 rows = []
 for name, runs in measured.items():
     medians = sorted(r[0] for r in runs)
     rows.append((statistics.median(medians), name, medians, statistics.median(r[1] for r in runs), statistics.median(r[2] for r in runs)))
 rows.sort()
 fastest = rows[0]
-print(f"tune's pick: {tune['ranked'][0]['label']} (predicted {tune['ranked'][0]['makespan_ns'] / 1e6:.3f} ms); {sys.argv[3]} rounds, 20 iterations each")
+if "measured" in tune:
+    how = (f"the fastest of the {len(tune['measured']['entries'])} best predicted as tune --measure measured them "
+           f"(predicted rank {choice['predicted_rank']}; the predicted choice: {tune['ranked'][0]['label']})")
+else:
+    how = f"the predicted choice, {tune['ranked'][0]['makespan_ns'] / 1e6:.3f} ms"
+print(f"tune's pick: {choice['label']}, {how}; {sys.argv[3]} rounds, 20 iterations each")
+if "measured" in tune:
+    print("  as tune measured them: " + "; ".join(
+        f"{e['label']} {e['measured_step_ns']['median'] / 1e6:.3f} ms ({e['measured_step_ns']['q1'] / 1e6:.3f}–{e['measured_step_ns']['q3'] / 1e6:.3f})"
+        for e in tune["measured"]["entries"]) + " (step times, SGD step included)")
 print(f"{'schedule':12} {'predicted':>11} {'pred.rank':>9} {'measured':>11} {'quartiles (median run)':>24} {'rounds':>24} {'meas.rank':>9}")
 ranks = {e['schedule']: i + 1 for i, e in enumerate(sorted(predicted.values(), key=lambda e: e["makespan_ns"]))}
 for rank, (median, name, medians, q1, q3) in enumerate(rows, 1):
     p = predicted.get(name)
     pred = f"{p['makespan_ns'] / 1e6:8.3f} ms" if p else "-"
-    tied_labels = tune.get("tied_with_choice") or []
-    mark = "  <- tune's pick" if name == pick else ("  (tied with the pick)" if p and p["label"] in tied_labels else "")
+    mark = "  <- tune's pick" if name == pick else ("  (tied with the predicted choice)" if p and p["label"] in tied_labels else "")
     print(f"{name:12} {pred:>11} {ranks.get(name, '-'):>9} {median / 1e6:8.3f} ms {q1 / 1e6:10.3f}–{q3 / 1e6:.3f} ms "
           f"{medians[0] / 1e6:10.3f}–{medians[-1] / 1e6:.3f} ms {rank:>9}{mark}")
 pick_row = next(r for r in rows if r[1] == pick)
@@ -87,7 +104,7 @@ verdict = "the fastest measured" if pick_row is fastest else (
 print(f"verdict: {pick} is {verdict} ({fastest[1]}: median {fastest[0] / 1e6:.3f} ms, upper quartile {fastest[4] / 1e6:.3f} ms; "
       f"{pick}: {pick_row[0] / 1e6:.3f} ms, {100 * (pick_row[0] / fastest[0] - 1):+.2f}%)")
 if tune.get("uncertainty") is not None:
-    tied = {e["schedule"] for e in tune["ranked"] if e["label"] in (tune.get("tied_with_choice") or [])} | {pick}
-    print(f"the calibration's uncertainty: ±{100 * tune['uncertainty']:.1f}%; tune named {len(tied) - 1} other schedule(s) it cannot tell "
-          f"from its pick; the fastest measured ({fastest[1]}) is {'among' if fastest[1] in tied else 'not among'} them")
+    tied = {e["schedule"] for e in tune["ranked"] if e["label"] in tied_labels}
+    print(f"the calibration's uncertainty: ±{100 * tune['uncertainty']:.1f}%; prediction cannot order {len(tied)} schedule(s): the predicted "
+          f"choice and those within it of it; the fastest measured ({fastest[1]}) is {'among' if fastest[1] in tied else 'not among'} them")
 PY
