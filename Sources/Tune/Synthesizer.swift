@@ -10,8 +10,8 @@ public struct SynthesisResult: Sendable {
     public let costModel: CostModel
     /// The schedule simulated under `costModel`.
     public let simulation: Simulation
-    /// A makespan no schedule on the placements the synthesizer considers can beat
-    /// (`MakespanLowerBound.best` over `SynthesisPlacement.synthesized`).
+    /// A makespan no schedule on the placements the synthesizer considers can beat within the budget
+    /// (`MakespanLowerBound.best` over `SynthesisPlacement.synthesized`, with the budget).
     public let lowerBound: Int64
     /// Where the order started from before the local search: `list` (the list scheduler),
     /// `sequential`, or a handcrafted family's name.
@@ -62,7 +62,7 @@ public enum Synthesizer {
             do { placement = try shape.placement(devices: devices) } catch { throw .invalidParameter("devices", devices, error.description) }
             guard let model = pricing(shape) else { continue }
             let costs = try SynthesisCosts(model: model, placement: placement)
-            lowerBound = min(lowerBound, MakespanLowerBound.makespan(costs: costs, microbatches: microbatches))
+            lowerBound = min(lowerBound, MakespanLowerBound.makespan(costs: costs, microbatches: microbatches, memoryBudget: memoryBudget))
             // A model SynthesisCosts accepts places on its placement; one that did not would price nothing.
             guard let placed = try? Simulator(costModel: model).placed(on: placement) else { continue }
             searches[shape] = SynthesisSearch(placedCosts: placed, model: model, costs: costs, microbatches: microbatches,

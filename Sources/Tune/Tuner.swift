@@ -120,7 +120,7 @@ private struct Evaluation {
     /// What a candidate's cost model depends on; `microbatches` is 0 when the pricing ignores it.
     struct CostKey: Hashable { let stages, microbatches: Int; let recompute: Bool; let split: LayerSplit? }
     struct PlacedKey: Hashable { let costs: CostKey; let placement: Placement }
-    struct BoundKey: Hashable { let microbatches: Int; let split: LayerSplit? }
+    struct BoundKey: Hashable { let microbatches: Int; let split: LayerSplit?; let memoryBudget: Int64? }
 
     init(tuner: Tuner) { self.tuner = tuner }
 
@@ -150,9 +150,11 @@ private struct Evaluation {
 
     /// The lower bound for the candidate's micro-batch count and layer split: the least over the
     /// placements tune tries (looped with each chunk count, and the V shape), each priced as its
-    /// candidates are.
-    mutating func lowerBound(_ candidate: Candidate) throws(TuneError) -> Int64 {
-        let key = BoundKey(microbatches: candidate.microbatches, split: candidate.layerSplit)
+    /// candidates are; for a candidate without recompute within the budget, the bound under the budget
+    /// (which a recomputing or over-budget one may beat).
+    mutating func lowerBound(_ candidate: Candidate, withinBudget: Bool) throws(TuneError) -> Int64 {
+        let budget = !candidate.recompute && withinBudget ? tuner.memoryBudget : nil
+        let key = BoundKey(microbatches: candidate.microbatches, split: candidate.layerSplit, memoryBudget: budget)
         if let cached = bounds[key] { return cached }
         var plain = candidate
         plain.recompute = false
@@ -164,7 +166,8 @@ private struct Evaluation {
             do {
                 let placement = try shape.placement(devices: p)
                 let costs = try costModel(stages: placement.stageCount, plain)
-                bound = min(bound, try MakespanLowerBound.makespan(placement: placement, microbatches: candidate.microbatches, costModel: costs))
+                bound = min(bound, try MakespanLowerBound.makespan(placement: placement, microbatches: candidate.microbatches, costModel: costs,
+                                                                   memoryBudget: budget))
             } catch {
                 continue  // a placement these costs cannot price bounds nothing
             }
@@ -227,11 +230,12 @@ private struct Evaluation {
         let samples = tuner.pricing.samplesPerMicrobatch(microbatches: m)
         let layers = tuner.pricing.layersPerStage(devices: p, stages: schedule.stageCount, microbatches: m, recompute: candidate.recompute,
                                                   layerSplit: candidate.layerSplit)
+        let withinBudget = tuner.memoryBudget.map { (peak.max() ?? 0) <= $0 } ?? true
         return CandidateResult(
             candidate: candidate, stages: schedule.stageCount, chunks: schedule.chunkCount, layersPerStage: layers,
             makespan: makespan, iterationTime: simulation.iterationTime, bubbleRatio: bubble,
             peakMemory: peak, microbatchesPerSecond: perSecond, samplesPerSecond: samples.map { Double($0) * perSecond },
-            withinBudget: tuner.memoryBudget.map { (peak.max() ?? 0) <= $0 } ?? true,
-            lowerBound: try lowerBound(candidate), synthesized: candidate.family == nil ? schedule : nil)
+            withinBudget: withinBudget, lowerBound: try lowerBound(candidate, withinBudget: withinBudget),
+            synthesized: candidate.family == nil ? schedule : nil)
     }
 }

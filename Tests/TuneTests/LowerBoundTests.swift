@@ -59,6 +59,49 @@ struct LowerBoundTests {
         }
     }
 
+    @Test("under a budget, a device that must wait for its first input gradient with too few forwards in memory idles")
+    func memoryBound() throws {
+        // Looped ×2 over 2 devices, 4 stages: F = I = W = 100 on stages 0, 1, 3 and 200 on stage 2 (device 0's
+        // second), 1000 bytes of activations a forward, weights 0. Device 0's first input gradient (of stage 2)
+        // can start after the forwards 100 + 100 + 200 + 100 and the last stage's I 100: at 600.
+        let model = CostModel(forward: .perStage([100, 100, 200, 100]), backward: .perStage([200, 200, 400, 200]),
+                              inputGrad: .perStage([100, 100, 200, 100]), weightGrad: .perStage([100, 100, 200, 100]),
+                              activationBytes: .uniform(1000))
+        let placement = try Placement.looped(devices: 2, chunks: 2)
+        // Without a budget device 0 works 4 · ((100 + 200) + (200 + 400)) = 3600 from 0 and bounds the makespan.
+        #expect(try MakespanLowerBound.makespan(placement: placement, microbatches: 4, costModel: model) == 3600)
+        // 3000 bytes: x micro-batches through stage 0 alone (100 ns, 1000 bytes) and y through stages 0 and 2
+        // (300 ns, 2000 bytes) take at most 450 ns (the relaxation's y = 1.5) before 600, so device 0 idles at
+        // least 150: 3750.
+        #expect(try MakespanLowerBound.makespan(placement: placement, microbatches: 4, costModel: model, memoryBudget: 3000) == 3750)
+        // With room for every forward it could run by then (4 · 300 ≥ 600), the budget binds nothing.
+        #expect(try MakespanLowerBound.makespan(placement: placement, microbatches: 4, costModel: model, memoryBudget: 8000) == 3600)
+    }
+
+    @Test("under the budget of a schedule's own peak, the bound never exceeds its makespan")
+    func memoryBoundNeverAboveFamilies() throws {
+        var generator = SeededGenerator(seed: 16)
+        for _ in 0..<16 {
+            let p = Int.random(in: 1...4, using: &generator), m = Int.random(in: 1...9, using: &generator)
+            let base = randomSynthesisModel(stages: p, using: &generator)
+            for family in ScheduleFamily.allCases where family != .chimera {
+                let chunks = family.fixedChunks ?? 2
+                guard let schedule = try? family.make(devices: p, microbatches: m, chunks: chunks) else { continue }
+                let model = StageSplit.split(base, parts: chunks)
+                let timeline = try Simulator(costModel: model).run(schedule).timeline
+                let peak = try #require(timeline.peakMemory.max())
+                let bound = try MakespanLowerBound.makespan(placement: schedule.placement, microbatches: m, costModel: model, memoryBudget: peak)
+                #expect(bound <= timeline.makespan, "\(family.rawValue) p=\(p) m=\(m): bound \(bound) > makespan \(timeline.makespan) at its peak \(peak)")
+            }
+            // Synthesized schedules, at the tightest budget each fits: its own peak.
+            if let free = try? Synthesizer.synthesize(devices: p, microbatches: m, baseCosts: base, memoryBudget: nil, evaluationLimit: 200) {
+                let peak = try #require(free.simulation.timeline.peakMemory.max())
+                let bound = try MakespanLowerBound.best(devices: p, microbatches: m, baseCosts: base, memoryBudget: peak)
+                #expect(bound <= free.simulation.timeline.makespan, "synth p=\(p) m=\(m)")
+            }
+        }
+    }
+
     @Test("best is the least bound over the placements; replicas and wrong lists are refused")
     func bestAndErrors() throws {
         let model = CostModel(forward: .uniform(1000), backward: .uniform(2000), inputGrad: .uniform(1000), weightGrad: .uniform(1000))

@@ -125,7 +125,7 @@ for p in [4, 8] {
 print("")
 print("synth ≤ best handcrafted at ≤ its peak memory (within the budget): \(beatCases) of \(comparedCases) cases")
 print("synth within 3% of the lower bound where the budget allows p micro-batches: \(nearBoundCases) of \(boundCases) cases")
-print("LB: MakespanLowerBound.best over the placements synthesis may return (looped, V, looped×2); LB any adds looped×4.")
+print("LB: MakespanLowerBound.best under the case's budget over the placements synthesis may return (looped, V, looped×2); LB any: without a budget, looped×4 added.")
 if misses.isEmpty { print("misses: none") } else {
     print("misses:")
     for miss in misses { print("  - \(miss)") }
