@@ -39,10 +39,10 @@ struct LowerBoundTests {
         }
     }
 
-    @Test("the bound never exceeds any family's simulated makespan on random cost models")
+    @Test("the bound, without a budget and under each schedule's own peak, never exceeds any family's or a synthesized schedule's makespan on random cost models")
     func neverAboveFamilies() throws {
         var generator = SeededGenerator(seed: 15)
-        for _ in 0..<12 {
+        for _ in 0..<16 {
             let p = Int.random(in: 1...4, using: &generator), m = Int.random(in: 1...9, using: &generator)
             let base = randomSynthesisModel(stages: p, using: &generator)
             for family in ScheduleFamily.allCases where family != .chimera {
@@ -50,11 +50,20 @@ struct LowerBoundTests {
                 // Interleaved needs m to be a multiple of p.
                 guard let schedule = try? family.make(devices: p, microbatches: m, chunks: chunks) else { continue }
                 let model = StageSplit.split(base, parts: chunks)
+                let timeline = try Simulator(costModel: model).run(schedule).timeline
+                let makespan = timeline.makespan, peak = try #require(timeline.peakMemory.max())
                 let bound = try MakespanLowerBound.makespan(placement: schedule.placement, microbatches: m, costModel: model)
-                let makespan = try Simulator(costModel: model).run(schedule).timeline.makespan
                 #expect(bound <= makespan, "\(family.rawValue) p=\(p) m=\(m): bound \(bound) > makespan \(makespan)")
                 #expect(try MakespanLowerBound.best(devices: p, microbatches: m, baseCosts: base,
                                                     placements: [.looped(chunks: 1), .vShape, .looped(chunks: 2)]) <= makespan)
+                // The tightest budget the schedule fits: its own peak.
+                let budgeted = try MakespanLowerBound.makespan(placement: schedule.placement, microbatches: m, costModel: model, memoryBudget: peak)
+                #expect(budgeted <= makespan, "\(family.rawValue) p=\(p) m=\(m): bound \(budgeted) > makespan \(makespan) at its peak \(peak)")
+            }
+            if let free = try? Synthesizer.synthesize(devices: p, microbatches: m, baseCosts: base, memoryBudget: nil, evaluationLimit: 200) {
+                let peak = try #require(free.simulation.timeline.peakMemory.max())
+                let bound = try MakespanLowerBound.best(devices: p, microbatches: m, baseCosts: base, memoryBudget: peak)
+                #expect(bound <= free.simulation.timeline.makespan, "synth p=\(p) m=\(m)")
             }
         }
     }
@@ -76,30 +85,6 @@ struct LowerBoundTests {
         #expect(try MakespanLowerBound.makespan(placement: placement, microbatches: 4, costModel: model, memoryBudget: 3000) == 3750)
         // With room for every forward it could run by then (4 · 300 ≥ 600), the budget binds nothing.
         #expect(try MakespanLowerBound.makespan(placement: placement, microbatches: 4, costModel: model, memoryBudget: 8000) == 3600)
-    }
-
-    @Test("under the budget of a schedule's own peak, the bound never exceeds its makespan")
-    func memoryBoundNeverAboveFamilies() throws {
-        var generator = SeededGenerator(seed: 16)
-        for _ in 0..<16 {
-            let p = Int.random(in: 1...4, using: &generator), m = Int.random(in: 1...9, using: &generator)
-            let base = randomSynthesisModel(stages: p, using: &generator)
-            for family in ScheduleFamily.allCases where family != .chimera {
-                let chunks = family.fixedChunks ?? 2
-                guard let schedule = try? family.make(devices: p, microbatches: m, chunks: chunks) else { continue }
-                let model = StageSplit.split(base, parts: chunks)
-                let timeline = try Simulator(costModel: model).run(schedule).timeline
-                let peak = try #require(timeline.peakMemory.max())
-                let bound = try MakespanLowerBound.makespan(placement: schedule.placement, microbatches: m, costModel: model, memoryBudget: peak)
-                #expect(bound <= timeline.makespan, "\(family.rawValue) p=\(p) m=\(m): bound \(bound) > makespan \(timeline.makespan) at its peak \(peak)")
-            }
-            // Synthesized schedules, at the tightest budget each fits: its own peak.
-            if let free = try? Synthesizer.synthesize(devices: p, microbatches: m, baseCosts: base, memoryBudget: nil, evaluationLimit: 200) {
-                let peak = try #require(free.simulation.timeline.peakMemory.max())
-                let bound = try MakespanLowerBound.best(devices: p, microbatches: m, baseCosts: base, memoryBudget: peak)
-                #expect(bound <= free.simulation.timeline.makespan, "synth p=\(p) m=\(m)")
-            }
-        }
     }
 
     @Test("best is the least bound over the placements; replicas and wrong lists are refused")
