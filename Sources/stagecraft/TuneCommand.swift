@@ -26,7 +26,7 @@ struct TuneCommand: ParsableCommand {
             --hardware: its memory) are discarded. Every result is also given as a ratio to the lower bound \
             of its micro-batch count: the makespan no schedule of these costs can beat. With --measure K the \
             K best predicted train the calibration's MLP on the threaded executor, taking turns, and the \
-            fastest measured is the choice.
+            choice is the fastest measured, or the best predicted of those whose step quartiles overlap its.
             """
     )
 

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `tune --measure K`: which candidates run on the threaded executor, on what MLP, and for how long.
 struct TuneMeasureOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Run the K best-ranked candidates on the threaded executor (the MLP of --layers, --hidden, --rows), in turns, and choose the fastest measured; at least 2.", valueName: "K"))
+    @Option(help: ArgumentHelp("Run the K best-ranked candidates on the threaded executor (the MLP of --layers, --hidden, --rows), in turns, and choose the fastest measured (or the best predicted of those it cannot tell from it); at least 2.", valueName: "K"))
     var measure: Int?
 
     @Option(help: "With --measure: layers of the MLP, the calibration's (default 8).")

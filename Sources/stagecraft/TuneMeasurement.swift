@@ -5,9 +5,11 @@ import Schedule
 import Tune
 
 /// `tune --measure K`: the K best-ranked candidates trained on the threaded executor, taking turns in a
-/// balanced order (`TurnOrder`) so that every candidate meets the same phases of the machine, and the
-/// fastest measured chosen. The predictions of candidates this close often lie within the costs'
-/// uncertainty of each other; a measurement settles what they cannot.
+/// balanced order (`TurnOrder`) so that every candidate meets the same phases of the machine. The
+/// predictions of candidates this close often lie within the costs' uncertainty of each other; the
+/// measurement settles what it can: the choice is the fastest measured, or, among the candidates whose
+/// step quartiles overlap the fastest's (which the measurement cannot tell apart), the best predicted —
+/// the prediction is the steadier of the two figures where the measurement is a tie.
 struct TuneMeasurement {
     /// One candidate as measured.
     struct Entry {
@@ -69,11 +71,16 @@ struct TuneMeasurement {
     }
 
     /// The fastest measured.
-    var choice: Entry { entries[0] }
+    var fastest: Entry { entries[0] }
 
-    /// Whether `entry`'s step quartiles overlap the choice's: the measurement cannot tell them apart.
-    func overlapsChoice(_ entry: Entry) -> Bool {
-        entry.step.q1 <= choice.step.q3 && choice.step.q1 <= entry.step.q3
+    /// Whether `entry`'s step quartiles overlap the fastest's: the measurement cannot tell them apart.
+    func overlapsFastest(_ entry: Entry) -> Bool {
+        entry.step.q1 <= fastest.step.q3 && fastest.step.q1 <= entry.step.q3
+    }
+
+    /// The best predicted of the candidates the measurement cannot tell from the fastest.
+    var choice: Entry {
+        entries.filter(overlapsFastest).min { $0.predictedRank < $1.predictedRank } ?? fastest
     }
 
     func text() -> String {
@@ -87,20 +94,29 @@ struct TuneMeasurement {
              CommandText.fixed(entry.throughput, 2)]
         }
         lines.append(CommandText.table(header, rows, rightAligned: [0, 1, 3, 4, 5, 6]))
-        let predicted = entries.first { $0.predictedRank == 1 }
-        var verdict = "measured choice: \(choice.result.candidate.label) — fastest measured of the \(entries.count) best predicted"
-        if let predicted, predicted.predictedRank != choice.predictedRank {
-            verdict += ", " + CommandText.fixed((choice.throughput / predicted.throughput - 1) * 100, 2)
-                + "% more throughput than the predicted choice, \(predicted.result.candidate.label)"
-                + (overlapsChoice(predicted) ? " (their step quartiles overlap: within the measured spread)" : "")
+        let choice = choice, label = choice.result.candidate.label
+        let tied = entries.filter { overlapsFastest($0) && $0.predictedRank != fastest.predictedRank }.map(\.result.candidate.label)
+        var verdict = "measured choice: \(label) — "
+        if choice.predictedRank == fastest.predictedRank {
+            verdict += "fastest measured of the \(entries.count) best predicted"
+                + (tied.isEmpty ? "" : ", and predicted faster than those it cannot be told from (step quartiles overlap): " + tied.joined(separator: ", "))
         } else {
-            verdict += ", as predicted"
+            verdict += "its step quartiles overlap those of the fastest measured, \(fastest.result.candidate.label) ("
+                + CommandText.fixed((fastest.throughput / choice.throughput - 1) * 100, 2)
+                + "% more throughput), so the measurement cannot tell them apart, and it is predicted faster"
+        }
+        // The predicted choice, when not chosen, is beyond the fastest's quartiles (it would be chosen otherwise).
+        if choice.predictedRank != 1, let predicted = entries.first(where: { $0.predictedRank == 1 }) {
+            verdict += "; the predicted choice, \(predicted.result.candidate.label), measured "
+                + CommandText.fixed((1 - predicted.throughput / fastest.throughput) * 100, 2) + "% less throughput than the fastest, beyond its quartiles"
+        } else if choice.predictedRank == 1 {
+            verdict += " (the predicted choice)"
         }
         lines.append(verdict)
         return lines.joined(separator: "\n")
     }
 
-    /// The JSON form: `measured` (fastest first) and `measured_choice`.
+    /// The JSON form: the entries (fastest first), the fastest and the choice.
     struct JSONForm: Encodable {
         struct Entry: Encodable {
             let label, schedule: String
@@ -108,10 +124,11 @@ struct TuneMeasurement {
             let predicted_iteration_ns: Int64
             let measured_step_ns: Spread
             let measured_microbatches_per_s: Double
-            let overlaps_choice: Bool
+            let overlaps_fastest: Bool
         }
         let entries: [Entry]
-        let choice: String
+        /// The fastest measured, and the choice (the best predicted among those tied with it).
+        let fastest, choice: String
         let layers, hidden, rows, rounds, iterations_per_turn: Int
         let rule: String
     }
@@ -121,8 +138,8 @@ struct TuneMeasurement {
             JSONForm.Entry(label: entry.result.candidate.label, schedule: entry.result.candidate.scheduleName,
                            microbatches: entry.result.candidate.microbatches, predicted_rank: entry.predictedRank, measured_rank: index + 1,
                            iterations: entry.iterations, predicted_iteration_ns: entry.result.iterationTime, measured_step_ns: entry.step,
-                           measured_microbatches_per_s: entry.throughput, overlaps_choice: overlapsChoice(entry))
-        }, choice: choice.result.candidate.label, layers: options.mlpLayers, hidden: options.mlpHidden, rows: options.rowsPerMicrobatch,
+                           measured_microbatches_per_s: entry.throughput, overlaps_fastest: overlapsFastest(entry))
+        }, fastest: fastest.result.candidate.label, choice: choice.result.candidate.label, layers: options.mlpLayers, hidden: options.mlpHidden, rows: options.rowsPerMicrobatch,
                  rounds: options.rounds, iterations_per_turn: options.iterationsPerTurn, rule: Self.rule)
     }
 }
