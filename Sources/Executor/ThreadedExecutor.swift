@@ -186,17 +186,3 @@ public final class ThreadedExecutor {
                  actionsByDevice: (0..<schedule.deviceCount).map { Array(schedule.actions(on: $0).filter { $0.op == .forward }) })
     }
 }
-
-extension Dependencies {
-    /// Per action id: whether it is a forward whose micro-batch its stage recomputes (`R`) later; empty
-    /// when the schedule recomputes nothing.
-    var recomputedForwards: [Bool] {
-        var recomputed = [Bool](repeating: false, count: schedule.recomputes ? schedule.actions.count : 0)
-        for action in schedule.actions where action.op == .recompute {
-            if let id = id(of: Action(.forward, stage: action.stage, microbatch: action.microbatch, replica: action.replica)) {
-                recomputed[id] = true
-            }
-        }
-        return recomputed
-    }
-}

@@ -125,6 +125,17 @@ public struct Dependencies: Sendable {
     /// Whether the schedule has any per-micro-batch action of `op` (in range or not).
     public func uses(_ op: Op) -> Bool { microbatchIndex.uses(op) }
 
+    /// Per action id: whether it is a forward whose micro-batch its stage recomputes (`R`) later — the
+    /// one predecessor of that `R`; empty when the schedule recomputes nothing.
+    public var recomputedForwards: [Bool] {
+        guard uses(.recompute) else { return [] }
+        var recomputed = [Bool](repeating: false, count: schedule.actions.count)
+        for id in schedule.actions.indices where schedule.actions[id].op == .recompute {
+            if let forward = predecessors(of: id).first { recomputed[Int(forward)] = true }
+        }
+        return recomputed
+    }
+
     /// Total number of dependency edges.
     public var edgeCount: Int { predecessorIDs.count }
 
@@ -193,10 +204,9 @@ struct MicrobatchIndex: Sendable {
     /// Whether the schedule has any per-micro-batch action of `op`.
     func uses(_ op: Op) -> Bool { opSlot[Int(op.rawValue)] >= 0 }
 
-    /// The id of the action, −1 when absent.
+    /// The id of the action (in range), −1 when absent.
     subscript(op: Op, replica: Int, stage: Int, microbatch: Int) -> Int32 {
-        let slot = opSlot[Int(op.rawValue)]
-        return slot < 0 ? -1 : ids[((replica * stages + stage) * microbatches + microbatch) * slotsPerEntry + slot]
+        withReadOnlyRawSlots { $0.id($0.slot(op), at: $0.entry(replica, stage, microbatch)) }
     }
 
     /// Calls `body` with the index as raw slots it may insert into.
@@ -253,11 +263,10 @@ struct MicrobatchIndex: Sendable {
             slot < 0 ? -1 : ids[entry &+ slot]
         }
 
-        /// Records `id` for `action` (a per-micro-batch action in range) unless an earlier duplicate
-        /// already holds the slot.
+        /// Slot of `op` within an entry, −1 when the schedule never uses it (and for `gradSync`).
         @inline(__always)
-        func insert(_ action: Action, id: Int32) {
-            let slot = switch action.op {
+        func slot(_ op: Op) -> Int {
+            switch op {
             case .forward: forward
             case .backward: backward
             case .inputGrad: inputGrad
@@ -265,6 +274,13 @@ struct MicrobatchIndex: Sendable {
             case .recompute: recompute
             case .gradSync: -1
             }
+        }
+
+        /// Records `id` for `action` (a per-micro-batch action in range) unless an earlier duplicate
+        /// already holds the slot.
+        @inline(__always)
+        func insert(_ action: Action, id: Int32) {
+            let slot = slot(action.op)
             guard slot >= 0 else { return }
             let position = entry(action.replica, action.stage, action.microbatch) &+ slot
             if ids[position] < 0 { ids[position] = id }

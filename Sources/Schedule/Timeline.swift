@@ -26,8 +26,8 @@ public struct Timeline: Sendable {
         return last - first
     }
 
-    /// The makespan and Σ busy over all devices, in one pass over the actions (for callers that need
-    /// both, such as `tune` for every candidate).
+    /// The makespan and Σ busy over all devices, in one pass over the actions (for the bubble ratios,
+    /// which need both).
     public var makespanAndTotalBusy: (makespan: Int64, busy: Int64) {
         start.withUnsafeBufferPointer { start in
             end.withUnsafeBufferPointer { end in

@@ -1,7 +1,7 @@
 import Schedule
 
-/// A cost model resolved against one placement (any schedule of it): integer nanoseconds and bytes in flat tables, so the
-/// engine's loop does array lookups only.
+/// A cost model resolved against one placement (any schedule of it): integer nanoseconds and bytes in
+/// flat tables, so the engine's loop does array lookups only.
 struct CostTable: Sendable {
     let stageCount: Int
     /// Duration of (replica, op, stage) at `(replica * Op.allCases.count + op.rawValue) * stageCount + stage`,

@@ -78,17 +78,8 @@ enum Engine {
         }
         // Without any backward (inference), a forward holds its activations only while it runs.
         let inference = !(dependencies.uses(.backward) || dependencies.uses(.inputGrad) || dependencies.uses(.weightGrad))
-        // Forwards whose micro-batch their stage recomputes (`R`, whose one predecessor is that forward)
-        // keep only its checkpoint (see `CostModel`).
+        // Forwards whose micro-batch their stage recomputes (`R`) keep only its checkpoint (see `CostModel`).
         let anyRecompute = dependencies.uses(.recompute)
-        var recomputed = [Bool](repeating: false, count: anyRecompute ? count : 0)
-        if anyRecompute {
-            dependencies.withUnsafePredecessors { offsets, ids in
-                for id in actions.indices where actions[id].op == .recompute && offsets[id] < offsets[id + 1] {
-                    recomputed[Int(ids[Int(offsets[id])])] = true
-                }
-            }
-        }
         // Every time is at most the sum of all durations and transfers; keep it within Int64.
         let bound = Double(count) * Double((table.duration.max() ?? 0) + table.dispatch + max(table.coldStart.max() ?? 0, table.firstAction.max() ?? 0, table.firstOfOp.max() ?? 0))
             + Double(dependencies.edgeCount) * Double(table.transfer.max() ?? 0)
@@ -116,8 +107,7 @@ enum Engine {
         let transferTable = Buffer(table.transfer), activationTable = Buffer(table.activation)
         let gradientTable = Buffer(table.gradient), transientTable = Buffer(table.transient), coldTable = Buffer(table.coldStart)
         let firstTable = Buffer(table.firstAction), firstOfOpTable = Buffer(table.firstOfOp)
-        let checkpointTable = Buffer(table.checkpoint), recomputedForward = Buffer(recomputed)
-        recomputed = []
+        let checkpointTable = Buffer(table.checkpoint), recomputedForward = Buffer(dependencies.recomputedForwards)
         defer {
             stageDeviceTable.free(); durationTable.free(); transferTable.free(); activationTable.free()
             gradientTable.free(); transientTable.free(); coldTable.free(); firstTable.free(); firstOfOpTable.free(); checkpointTable.free(); recomputedForward.free()

@@ -55,7 +55,7 @@ public struct Simulator: Sendable {
     /// again for each (`run(_:costs:)`).
     public func placed(on placement: Placement) throws(SimulationError) -> PlacedCosts {
         do {
-            return PlacedCosts(placement: placement, table: try CostTable(model: costModel, placement: placement))
+            return PlacedCosts(costModel: costModel, placement: placement, table: try CostTable(model: costModel, placement: placement))
         } catch {
             throw .invalidCostModel(error)
         }
@@ -72,6 +72,8 @@ public struct Simulator: Sendable {
 /// A cost model resolved for one placement (`Simulator.placed(on:)`): flat integer tables that every
 /// schedule of the placement shares.
 public struct PlacedCosts: Sendable {
+    /// The cost model resolved.
+    public let costModel: CostModel
     /// The placement the costs were resolved for.
     public let placement: Placement
     let table: CostTable

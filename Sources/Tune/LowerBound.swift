@@ -31,8 +31,8 @@ import Simulator
 /// of its stages can start (one micro-batch's forwards up to the last stage, then its input gradients
 /// down to that stage), a device can only run forwards, and, no backward having freed anything, the
 /// forwards it starts hold Σ activation ≤ budget − weights_d. So it is busy at most ahead_d before
-/// first_d, the most F_s + dispatch that forwards of that total activation can take (a fractional
-/// knapsack over its stages, at most m of each; unbounded where a forward holds nothing), and
+/// first_d, the most F_s + dispatch that forwards of that total activation can take (each micro-batch
+/// having run a prefix of the device's stages, m micro-batches at most; see `forwardTime`), and
 /// fill_d above becomes max(fill_d, first_d − ahead_d). This holds for schedules without activation
 /// recompute (a recomputed forward holds only its checkpoint) that stay within the budget.
 public enum MakespanLowerBound {

@@ -10,7 +10,6 @@ import Simulator
 struct SynthesisSearch {
     /// The cost model resolved once for the placement, for every simulation of the search.
     let placedCosts: PlacedCosts
-    let model: CostModel
     let costs: SynthesisCosts
     let microbatches: Int
     let memoryBudget: Int64?

@@ -65,7 +65,7 @@ public enum Synthesizer {
             lowerBound = min(lowerBound, MakespanLowerBound.makespan(costs: costs, microbatches: microbatches, memoryBudget: memoryBudget))
             // A model SynthesisCosts accepts places on its placement; one that did not would price nothing.
             guard let placed = try? Simulator(costModel: model).placed(on: placement) else { continue }
-            searches[shape] = SynthesisSearch(placedCosts: placed, model: model, costs: costs, microbatches: microbatches,
+            searches[shape] = SynthesisSearch(placedCosts: placed, costs: costs, microbatches: microbatches,
                                               memoryBudget: memoryBudget, evaluationsLeft: 0)
         }
 
@@ -97,7 +97,7 @@ public enum Synthesizer {
             if improved.beats(best.result) { best = (start.shape, start.origin, improved) }
         }
 
-        guard let model = searches[best.shape]?.model else {
+        guard let model = searches[best.shape]?.placedCosts.costModel else {
             throw .invalidParameter("placements", 0, "the chosen placement \(best.shape) has no cost model")
         }
         let schedule = Schedule(name: "synth", placement: best.result.simulation.timeline.schedule.placement,
