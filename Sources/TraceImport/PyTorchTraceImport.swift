@@ -8,7 +8,9 @@ import Schedule
 ///   skipped and counted); `ScheduleGPipe` marks `Forward i` / `Backward i` on the rank's one stage.
 ///   `Schedule1F1B` marks nothing (torch 2.13): run its order through the runtime to trace it. An
 ///   overlapped pair's range is split evenly between its two actions (the trace does not time them apart).
-/// - Iterations: the `ProfilerStep#N` ranges; every step must run the same actions in the same order.
+/// - Iterations: the `ProfilerStep#N` ranges; every step must run the same actions in the same order. A
+///   rank may give several files, profiling windows of one run (they are told apart by the rank each file
+///   names); their steps are taken together.
 /// - Clocks: ranks on one host share its clock (the trace's `ts`). Ranks on several hosts are aligned
 ///   from the schedule itself: an action waiting for another rank's action starts after it ends, which
 ///   bounds each neighbouring pair's offset from both sides; the offset is the middle of those bounds and
@@ -39,34 +41,31 @@ public struct PyTorchTraceImport: Sendable {
 
     public init(traces: [ProfilerTrace], name: String) throws(TraceImportError) {
         guard !traces.isEmpty else { throw .noActions("give one trace file per rank") }
-        // Ranks: from distributedInfo, else the order of the files.
-        let ranks = traces.enumerated().map { $0.element.rank ?? $0.offset }
-        guard Set(ranks).count == ranks.count, Set(ranks) == Set(0..<ranks.count) else {
-            throw .inconsistent("the files hold ranks \(ranks.sorted()); give one file per rank 0…\(ranks.count - 1), each once")
-        }
-        if let world = traces.compactMap(\.worldSize).first, world != traces.count {
-            throw .inconsistent("the run had \(world) ranks but \(traces.count) trace file(s) were given; give every rank's file")
-        }
-        let ordered = zip(ranks, traces).sorted { $0.0 < $1.0 }.map(\.1)
+        let files = try Self.filesPerRank(traces)
 
         // Per rank: its steps, each the list of (cell, start, duration) inside it.
         var usesPP = false, usesForwardBackward = false
         var skipped: [String: Int] = [:]
         var perRank: [[[(actions: [Action], start: Int64, duration: Int64)]]] = []
         var idle = 0
-        for (rank, trace) in ordered.enumerated() {
+        for (rank, rankFiles) in files.enumerated() {
+            let ranges = rankFiles.flatMap { file in file.ranges.map { (file: file.path, range: $0) } }.sorted { $0.range.start < $1.range.start }
             // Operator starts, sorted: an action computes from its first operator on.
-            let operatorStarts = trace.ranges.filter { $0.category == "cpu_op" || $0.category == "kernel" }.map(\.start).sorted()
-            let steps = trace.ranges.filter { $0.name.hasPrefix("ProfilerStep#") }.sorted { $0.start < $1.start }
+            let operatorStarts = ranges.filter { $0.range.category == "cpu_op" || $0.range.category == "kernel" }.map(\.range.start)
+            let steps = ranges.map(\.range).filter { $0.name.hasPrefix("ProfilerStep#") }
             let windows = steps.isEmpty ? [(Int64.min, Int64.max)] : steps.map { ($0.start, $0.start + $0.duration) }
+            for (earlier, later) in zip(windows, windows.dropFirst()) where later.0 < earlier.1 {
+                throw .inconsistent("rank \(rank)'s profiled steps overlap in time (\(rankFiles.map(\.path).joined(separator: ", "))): "
+                                    + "give each profiling window once")
+            }
             var rankSteps = [[(actions: [Action], start: Int64, duration: Int64)]](repeating: [], count: windows.count)
-            for range in trace.ranges.sorted(by: { $0.start < $1.start }) {
+            for (path, range) in ranges {
                 var actions: [Action] = []
                 if range.name.hasPrefix("PP:") {
                     let cell = String(range.name.dropFirst(3))
                     let parsed: (compute: [Action], skipped: [String])
                     do { parsed = try ScheduleCSV.actions(inCell: cell) } catch {
-                        throw .invalidSchedule("\(trace.path): range '\(range.name)': \(error.reason)")
+                        throw .invalidSchedule("\(path): range '\(range.name)': \(error.reason)")
                     }
                     for kind in parsed.skipped { skipped[kind, default: 0] += 1 }
                     actions = parsed.compute
@@ -130,11 +129,11 @@ public struct PyTorchTraceImport: Sendable {
             }
         }
 
-        let hosts = Set(ordered.compactMap(\.host))
+        let hosts = Set(traces.compactMap(\.host))
         let dependencies = Dependencies(schedule: schedule)
         var offsets = [Int64](repeating: 0, count: schedule.deviceCount)
         var uncertainty: Int64?
-        if hosts.count > 1 || ordered.contains(where: { $0.host == nil }) && ordered.count > 1 {
+        if hosts.count > 1 || traces.contains(where: { $0.host == nil }) && files.count > 1 {
             (offsets, uncertainty) = Self.alignClocks(schedule: schedule, dependencies: dependencies, starts: starts, ends: ends)
         }
         var waited = 0
@@ -162,6 +161,32 @@ public struct PyTorchTraceImport: Sendable {
         self.offsetUncertainty = uncertainty
         self.waitsInside = waited
         self.idleStarts = idle
+    }
+
+    /// The files of each rank, rank 0 first. A rank may have several files (profiling windows of one run:
+    /// torch.profiler's `schedule(..., repeat=N)` writes one per cycle); they are told apart by the rank in
+    /// each file. Files without a rank are taken one per rank, in the order given.
+    static func filesPerRank(_ traces: [ProfilerTrace]) throws(TraceImportError) -> [[ProfilerTrace]] {
+        let files: [[ProfilerTrace]]
+        if traces.allSatisfy({ $0.rank != nil }) {
+            let byRank = Dictionary(grouping: traces) { $0.rank! }
+            let count = (byRank.keys.max() ?? -1) + 1
+            guard byRank.keys.allSatisfy({ $0 >= 0 }), byRank.count == count else {
+                throw .inconsistent("the files hold ranks \(byRank.keys.sorted()); give the files of every rank 0…\(max(count, 1) - 1)")
+            }
+            files = (0..<count).map { byRank[$0]! }
+        } else {
+            let ranks = traces.enumerated().map { $0.element.rank ?? $0.offset }
+            guard Set(ranks).count == ranks.count, Set(ranks) == Set(0..<ranks.count) else {
+                throw .inconsistent("the files hold ranks \(ranks.sorted()) (files without a rank are taken in order); give one file per "
+                                    + "rank 0…\(ranks.count - 1), each once")
+            }
+            files = zip(ranks, traces).sorted { $0.0 < $1.0 }.map { [$0.1] }
+        }
+        if let world = traces.compactMap(\.worldSize).first, world != files.count {
+            throw .inconsistent("the run had \(world) ranks but the files hold \(files.count); give every rank's file")
+        }
+        return files
     }
 
     /// The first of `sorted` at or after `time` (binary search).

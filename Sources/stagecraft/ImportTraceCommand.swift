@@ -19,7 +19,9 @@ struct ImportTraceCommand: ParsableCommand {
             'report', 'show' and 'calibrate --from-run' work on it like on any measured run.
             """)
 
-    @Argument(help: ArgumentHelp("One trace file per rank (prof.export_chrome_trace), any order: the rank is read from the file.", valueName: "trace.json"))
+    @Argument(help: ArgumentHelp("The trace files of every rank (prof.export_chrome_trace), any order: the rank is read from the file. "
+                                 + "A rank may have several (profiling windows of one run, e.g. torch.profiler's schedule with repeat); "
+                                 + "their steps are taken together.", valueName: "trace.json"))
     var files: [String]
 
     @Option(help: "The schedule's name in the database (default: the first file's name up to '_rank').")

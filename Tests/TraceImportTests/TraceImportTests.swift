@@ -66,6 +66,32 @@ private func oneFOneBSteps(shift: Double = 0, stepLength: Double = 10_000) -> (r
     #expect(imported.waitsInside == 0)
 }
 
+@Test func severalProfilingWindowsOfARankAreTakenTogether() throws {
+    // Each rank's two steps written as two files (two profiler sessions of one run), given out of order.
+    let steps = oneFOneBSteps()
+    let files = [try writeTrace(rank: 1, steps: [steps.rank1[1]]), try writeTrace(rank: 0, steps: [steps.rank0[0]]),
+                 try writeTrace(rank: 0, steps: [steps.rank0[1]]), try writeTrace(rank: 1, steps: [steps.rank1[0]])]
+    let imported = try PyTorchTraceImport(traces: files, name: "windows")
+    #expect(imported.iterations.count == 2)
+    for timeline in imported.iterations {
+        #expect(timeline.start == [0, 105_000, 520_000, 930_000, 110_000, 210_000, 410_000, 510_000])
+    }
+    // A window given twice overlaps itself: refused, naming the rank.
+    do {
+        _ = try PyTorchTraceImport(traces: files + [files[2]], name: "twice")
+        Issue.record("a profiling window given twice was accepted")
+    } catch {
+        #expect(error.description.contains("rank 0's profiled steps overlap"))
+    }
+    // A rank missing altogether is named.
+    do {
+        _ = try PyTorchTraceImport(traces: [files[0], files[3]], name: "one rank")
+        Issue.record("the files of rank 1 alone were accepted")
+    } catch {
+        #expect(error.description.contains("ranks [1]"))
+    }
+}
+
 @Test func clocksOfDifferentHostsAreAlignedFromTheSchedulesWaits() throws {
     // Rank 1's clock runs 5 ms ahead; its host differs, so the offset is estimated from the waits:
     // o1 − o0 ≥ end(0F0) − start(1F0) = 100 − 5110 µs and ≤ start(0B0) − end(1B0) = 520 − 5410 µs,
@@ -114,8 +140,8 @@ private func oneFOneBSteps(shift: Double = 0, stepLength: Double = 10_000) -> (r
     #expect(throws: TraceImportError.self) { try PyTorchTraceImport(traces: [rank0, rank0], name: "x") }              // rank 0 twice
     let oneStep = try writeTrace(rank: 1, steps: [steps.rank1[0]])
     #expect(throws: TraceImportError.self) { try PyTorchTraceImport(traces: [rank0, oneStep], name: "x") }            // 2 steps vs 1
-    let silent = try writeTrace(rank: 1, steps: [[("aten::mm", 0, 10)], [("aten::mm", 20, 10)]])
-    let silentZero = try writeTrace(rank: 0, steps: [[("aten::mm", 0, 10)], [("aten::mm", 20, 10)]])
+    let silent = try writeTrace(rank: 1, steps: [[("aten::mm", 0, 10)], [("aten::mm", 100, 10)]])
+    let silentZero = try writeTrace(rank: 0, steps: [[("aten::mm", 0, 10)], [("aten::mm", 100, 10)]])
     do {
         _ = try PyTorchTraceImport(traces: [silentZero, silent], name: "x")
         Issue.record("a trace without pipeline ranges was accepted")

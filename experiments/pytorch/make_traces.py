@@ -25,6 +25,14 @@ schedule(wait=0, warmup=1, active=K), so K iterations are recorded, each one ins
                                  csv` file; each rank holds the stages its row names.
 
 NAME defaults to <schedule>_p<P>_m<M> (csv: the file's stem).
+
+Several schedules in one process (--schedule A,B,... with the same stages per rank, e.g.
+LoopedBFS,Interleaved1F1B or GPipe-runtime,1F1B-runtime): the schedules share the model, optimizer and
+stages and take --turns turns each, in a Williams order (every schedule directly follows every other
+equally often), so a slow phase of the machine falls on all of them alike. Each turn is one profiler
+session (one unrecorded step, then --steps recorded) and writes OUT/NAME-<schedule>-t<turn>_rank<r>.json;
+`stagecraft import-trace` takes all the turn files of one schedule together (NAME defaults to
+p<P>_m<M>).
 """
 import argparse
 import csv
@@ -43,7 +51,10 @@ ALL = SINGLE + MULTI_LOOP + MULTI_V + RUNTIME_SINGLE
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--schedule", default="GPipe", help=f"one of {', '.join(ALL)}, or csv:PATH")
+    ap.add_argument("--schedule", default="GPipe",
+                    help=f"one of {', '.join(ALL)}, or csv:PATH; several, comma-separated, alternate in --turns turns")
+    ap.add_argument("--turns", type=int, default=1,
+                    help="turns per schedule when --schedule names several (default 1)")
     ap.add_argument("--ranks", type=int, default=2, help="P, number of processes (default 2)")
     ap.add_argument("--microbatches", type=int, default=4, help="M (default 4)")
     ap.add_argument("--stages-per-rank", type=int, default=2,
@@ -58,12 +69,26 @@ def parse_args(argv=None):
                     help="no profiler and no trace: time --steps steps between barriers and print the median (rank 0)")
     ap.add_argument("--pin", action=argparse.BooleanOptionalAction, default=True,
                     help="pin rank r to the r-th allowed core when there are enough cores (default: on)")
+    ap.add_argument("--malloc", choices=("tcmalloc", "jemalloc", "system"), default=None,
+                    help="memory allocator of the ranks (LD_PRELOAD). Default: tcmalloc where libtcmalloc_minimal is "
+                         "installed (Debian: libtcmalloc-minimal4), else glibc's. With glibc's malloc, PyTorch's freed "
+                         "4 MB gradients go back to the kernel and come back as page faults (about 10 us each on this "
+                         "VM), so steps are bimodal; PyTorch's CPU tuning guide recommends tcmalloc or jemalloc")
     ap.add_argument("--record-shapes", action="store_true", help="profiler record_shapes=True")
     ap.add_argument("--name", default=None, help="file stem (default <schedule>_p<P>_m<M>)")
     ap.add_argument("--out", default="/tmp/pytorch-traces", help="output folder")
     args = ap.parse_args(argv)
-    if args.schedule not in ALL and not args.schedule.startswith("csv:"):
-        ap.error(f"unknown --schedule {args.schedule!r}")
+    args.schedules = args.schedule.split(",") if not args.schedule.startswith("csv:") else [args.schedule]
+    for s in args.schedules:
+        if s not in ALL and not s.startswith("csv:"):
+            ap.error(f"unknown --schedule {s!r}")
+    if len(args.schedules) > 1:
+        held = {s: placement(args, s) for s in args.schedules}
+        if len(set(map(repr, held.values()))) > 1:
+            ap.error("the schedules of --schedule A,B,... must hold the same stages per rank: "
+                     + "; ".join(f"{s}: {h[1]}" for s, h in held.items()))
+    if args.turns < 1:
+        ap.error("--turns must be at least 1")
     if args.batch % args.microbatches:
         ap.error("--batch must be a multiple of --microbatches")
     return args
@@ -78,10 +103,9 @@ def read_csv_rows(path):
         return [row for row in csv.reader(f)]
 
 
-def placement(args):
-    """Returns (num_stages, {rank: [stage indices held, in order]})."""
+def placement(args, s):
+    """Returns (num_stages, {rank: [stage indices held, in order]}) for schedule s."""
     P = args.ranks
-    s = args.schedule
     if s in SINGLE or s in RUNTIME_SINGLE:
         return P, {r: [r] for r in range(P)}
     if s in MULTI_LOOP:
@@ -154,9 +178,25 @@ def build_stage_modules(args, num_stages):
     return mods
 
 
-def make_schedule(args, stages, num_stages, loss_fn):
+def williams_order(n, turns):
+    """Turn t's order of n schedules: the rows of a Williams design (0, 1, n-1, 2, n-2, ... shifted by
+    the row; for odd n the rows and their mirrors), cycled, so each schedule directly follows every
+    other equally often over a whole number of cycles (Williams 1949)."""
+    first = [0]
+    low, high = 1, n - 1
+    while len(first) < n:
+        first.append(low); low += 1
+        if len(first) < n:
+            first.append(high); high -= 1
+    rows = [[(x + r) % n for x in first] for r in range(n)]
+    if n % 2:
+        rows += [row[::-1] for row in rows]
+    return [rows[t % len(rows)] for t in range(turns)]
+
+
+def make_schedule(args, s, stages, num_stages, loss_fn):
     from torch.distributed.pipelining import schedules as S
-    s, M = args.schedule, args.microbatches
+    M = args.microbatches
     if s in SINGLE:
         cls = {"GPipe": S.ScheduleGPipe, "1F1B": S.Schedule1F1B}[s]
         return cls(stages[0], n_microbatches=M, loss_fn=loss_fn)
@@ -191,14 +231,14 @@ def run_rank(rank, args, port, name):
         os.sched_setaffinity(0, {cores[rank]})
     dist.init_process_group("gloo", rank=rank, world_size=args.ranks)
     try:
-        num_stages, held = placement(args)
+        num_stages, held = placement(args, args.schedules[0])
         mods = build_stage_modules(args, num_stages)
         dev = torch.device("cpu")
         stages = [PipelineStage(mods[i], i, num_stages, dev) for i in held[rank]]
         params = [p for st in stages for p in st.submod.parameters()]
         opt = torch.optim.SGD(params, lr=1e-3)
         loss_fn = torch.nn.MSELoss()
-        sched = make_schedule(args, stages, num_stages, loss_fn)
+        scheds = {s: make_schedule(args, s, stages, num_stages, loss_fn) for s in args.schedules}
 
         g = torch.Generator().manual_seed(1)
         x = torch.randn(args.batch, args.hidden, generator=g)
@@ -206,7 +246,7 @@ def run_rank(rank, args, port, name):
         first = 0 in held[rank]
         last = (num_stages - 1) in held[rank]
 
-        def iteration():
+        def iteration(sched):
             opt.zero_grad(set_to_none=True)
             losses = [] if last else None
             kw = {}
@@ -219,43 +259,61 @@ def run_rank(rank, args, port, name):
             opt.step()
             return losses
 
-        for _ in range(args.warmup):
-            iteration()
+        for sched in scheds.values():
+            for _ in range(args.warmup):
+                iteration(sched)
         dist.barrier()
+        alternating = len(args.schedules) > 1 or args.turns > 1
+        order = williams_order(len(args.schedules), args.turns)
         if args.time_only:
-            # Step times without the profiler: each step between barriers, the median printed by rank 0.
-            times = []
-            for _ in range(args.steps):
-                dist.barrier()
-                start = time.perf_counter()
-                iteration()
-                dist.barrier()
-                times.append(time.perf_counter() - start)
+            # Step times without the profiler: each step between barriers, the median per schedule printed by
+            # rank 0, with the compute thread's minor page faults and kernel time per step (getrusage).
+            import resource
+            times = {s: [] for s in args.schedules}
+            faults = {s: [] for s in args.schedules}
+            kernel = {s: [] for s in args.schedules}
+            for turn in order:
+                for s in (args.schedules[i] for i in turn):
+                    for _ in range(args.steps):
+                        dist.barrier()
+                        before = resource.getrusage(resource.RUSAGE_THREAD)
+                        start = time.perf_counter()
+                        iteration(scheds[s])
+                        elapsed = time.perf_counter() - start
+                        after = resource.getrusage(resource.RUSAGE_THREAD)
+                        dist.barrier()
+                        times[s].append(elapsed)
+                        faults[s].append(after.ru_minflt - before.ru_minflt)
+                        kernel[s].append(after.ru_stime - before.ru_stime)
             if rank == 0:
-                times.sort()
-                print(f"step times ms: median {times[len(times) // 2] * 1e3:.3f} min {times[0] * 1e3:.3f} max {times[-1] * 1e3:.3f} over {len(times)} steps", flush=True)
+                for s, t in times.items():
+                    t.sort()
+                    f, k = sorted(faults[s]), sorted(kernel[s])
+                    print(f"{s + ': ' if alternating else ''}step times ms: median {t[len(t) // 2] * 1e3:.3f} "
+                          f"min {t[0] * 1e3:.3f} max {t[-1] * 1e3:.3f} over {len(t)} steps; rank 0 per step: "
+                          f"minor page faults median {f[len(f) // 2]} max {f[-1]}, kernel time median "
+                          f"{k[len(k) // 2] * 1e3:.1f} ms max {k[-1] * 1e3:.1f} ms", flush=True)
             return
 
-        path = os.path.join(args.out, f"{name}_rank{rank}.json")
-        done = []
-
-        def on_ready(p):
-            p.export_chrome_trace(path)
-            done.append(path)
-
-        t0 = time.perf_counter()
-        with profile(activities=[ProfilerActivity.CPU],
-                     schedule=prof_schedule(wait=0, warmup=1, active=args.steps, repeat=1),
-                     on_trace_ready=on_ready, record_shapes=args.record_shapes) as prof:
-            for _ in range(1 + args.steps):
-                losses = iteration()
-                prof.step()
-        wall = time.perf_counter() - t0
-        dist.barrier()
-        msg = f"rank {rank}: stages {held[rank]} -> {path} ({os.path.getsize(path)} bytes)"
-        if losses:
-            msg += f", last loss {sum(l.item() for l in losses) / len(losses):.4f}"
-        print(msg + f", {wall:.3f}s for {1 + args.steps} profiled-context iterations", flush=True)
+        for t, turn in enumerate(order):
+            for s in (args.schedules[i] for i in turn):
+                stem = f"{name}-{s}-t{t + 1}" if alternating else name
+                path = os.path.join(args.out, f"{stem}_rank{rank}.json")
+                t0 = time.perf_counter()
+                # One unrecorded step under the profiler, then --steps recorded ones (ProfilerStep#N each).
+                with profile(activities=[ProfilerActivity.CPU],
+                             schedule=prof_schedule(wait=0, warmup=1, active=args.steps, repeat=1),
+                             on_trace_ready=lambda p, path=path: p.export_chrome_trace(path),
+                             record_shapes=args.record_shapes) as prof:
+                    for _ in range(1 + args.steps):
+                        losses = iteration(scheds[s])
+                        prof.step()
+                wall = time.perf_counter() - t0
+                dist.barrier()
+                msg = f"rank {rank}: {s}: stages {held[rank]} -> {path} ({os.path.getsize(path)} bytes)"
+                if losses:
+                    msg += f", last loss {sum(l.item() for l in losses) / len(losses):.4f}"
+                print(msg + f", {wall:.3f}s for {1 + args.steps} profiled-context iterations", flush=True)
     finally:
         dist.destroy_process_group()
 
@@ -266,8 +324,39 @@ def free_port():
         return s.getsockname()[1]
 
 
+ALLOCATORS = {"tcmalloc": "libtcmalloc_minimal.so.4", "jemalloc": "libjemalloc.so.2"}
+
+
+def allocator_path(name):
+    """The shared library of allocator `name`, or None when it is not installed."""
+    import glob
+    for folder in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"):
+        found = glob.glob(os.path.join(folder, ALLOCATORS[name]))
+        if found:
+            return found[0]
+    return None
+
+
+def use_allocator(args):
+    """Restarts this script with the chosen allocator preloaded (the ranks inherit it); returns its name."""
+    wanted = args.malloc or "tcmalloc"
+    if wanted == "system":
+        return "glibc malloc"
+    path = allocator_path(wanted)
+    if path is None:
+        if args.malloc:
+            raise SystemExit(f"--malloc {wanted}: {ALLOCATORS[wanted]} is not installed "
+                             f"(Debian: apt-get install {'libtcmalloc-minimal4' if wanted == 'tcmalloc' else 'libjemalloc2'})")
+        return "glibc malloc (libtcmalloc_minimal.so.4 not installed: apt-get install libtcmalloc-minimal4)"
+    if path not in os.environ.get("LD_PRELOAD", ""):
+        env = dict(os.environ, LD_PRELOAD=":".join(filter(None, [path, os.environ.get("LD_PRELOAD")])))
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+    return wanted
+
+
 def main():
     args = parse_args()
+    allocator = use_allocator(args)
     import torch
     import torch.multiprocessing as mp
     os.makedirs(args.out, exist_ok=True)
@@ -275,14 +364,17 @@ def main():
         name = args.name
     elif args.schedule.startswith("csv:"):
         name = os.path.splitext(os.path.basename(args.schedule[4:]))[0]
+    elif len(args.schedules) > 1:
+        name = f"p{args.ranks}_m{args.microbatches}"
     else:
         name = f"{args.schedule}_p{args.ranks}_m{args.microbatches}"
     print(f"torch {torch.__version__}: {args.schedule} P={args.ranks} M={args.microbatches} "
-          f"L={args.layers} H={args.hidden} batch={args.batch} warmup={args.warmup} steps={args.steps}",
-          flush=True)
+          f"L={args.layers} H={args.hidden} batch={args.batch} warmup={args.warmup} steps={args.steps}"
+          + (f" turns={args.turns}" if args.turns > 1 or len(args.schedules) > 1 else "") + f"; {allocator}", flush=True)
     mp.spawn(run_rank, args=(args, free_port(), name), nprocs=args.ranks, join=True)
-    for r in range(args.ranks):
-        print(os.path.join(os.path.abspath(args.out), f"{name}_rank{r}.json"))
+    if not args.time_only and len(args.schedules) == 1 and args.turns == 1:
+        for r in range(args.ranks):
+            print(os.path.join(os.path.abspath(args.out), f"{name}_rank{r}.json"))
 
 
 if __name__ == "__main__":
