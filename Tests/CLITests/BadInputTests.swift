@@ -154,6 +154,8 @@ let badInputs: [BadInput] = [
     BadInput("compare 1 --db good.db", "give two runs, or one run with"),
     BadInput("import-trace ok.csv --db good.db", "not JSON"),
     BadInput("import-trace missing.json --db good.db", "no such file"),
+    BadInput("import-trace rank0.json --db good.db", "the run had 2 ranks but the files hold 1"),
+    BadInput("import-trace rank0.json rank1.json rank0.json --db good.db", "rank 0's profiled steps overlap in time"),
     BadInput("calibrate --from-run 1 --db good.db", "run 1 is a simulated run"),
 ]
 
@@ -176,6 +178,10 @@ private let fixtures: Result<Workspace, any Error> = Result {
     try workspace.write("unknown-field.json", "{\"forwad\": 1}")
     try workspace.write("wrong-length.json", "{\"forward\": [1, 2, 3]}")
     try workspace.write("text.db", "hello, not a database\n")
+    let traces = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/pytorch-trace")
+    for rank in 0..<2 {
+        try FileManager.default.copyItem(at: traces.appendingPathComponent("GPipe_p2_m4_rank\(rank).json"), to: workspace.url.appendingPathComponent("rank\(rank).json"))
+    }
     guard let good = workspace.contents("good.db") else { throw FixtureFailure(description: "good.db was not written") }
     try workspace.write("truncated.db", bytes: Array(good.prefix(5_000)))
     try FileManager.default.copyItem(atPath: workspace.path("good.db"), toPath: workspace.path("newer.db"))
