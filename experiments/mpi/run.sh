@@ -3,7 +3,7 @@
 # 1F1B, p = 2, m = 8, an MLP of 8 × 1024, batch 256, on this machine. ROUNDS rounds, each running the
 # three in turn (threads, mpi, PyTorch) in fresh processes, so a slow phase of the machine falls on all;
 # per round the median step time of 20 iterations (stagecraft: of the kept ones; PyTorch: between barriers,
-# no profiler, ranks pinned to cores like Stagecraft's devices), then the medians of the rounds' ratios.
+# no profiler, ranks pinned to cores like Stagecraft's devices, tcmalloc where installed), then the medians of the rounds' ratios.
 #
 #   experiments/mpi/run.sh [ROUNDS]          (default 5; the PyTorch column needs torch, else it is skipped)
 set -euo pipefail
